@@ -1,0 +1,56 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install serve migrate demo lint format messages compilemessages bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when the declared dependencies change.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(BIN)/pip install --quiet -e ".[dev,postgres]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+## Set up, load the demo courses and serve http://$(HOST):$(PORT) on SQLite.
+run: demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Install what the tests need and run the whole suite (PYTEST_ARGS passes options through).
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Interface strings: extract, then compile after translating the .po files.
+messages: install
+	$(PY) manage.py makemessages --all --no-obsolete --ignore='.venv*' --ignore='lms/*' --ignore='tests/*' --ignore='bench/*'
+	cd lms && ../$(PY) ../manage.py makemessages --all --no-obsolete
+
+compilemessages: install
+	$(PY) manage.py compilemessages --ignore='.venv*'
+
+bench: install
+	for script in bench/*.py; do $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media static var

@@ -1,0 +1,126 @@
+"""Lesson page figures: server render time, SQL queries and bytes a phone downloads.
+
+Builds the demo site in a throw-away database (SQLite by default, or the one in
+--database-url), then serves pages in-process through the full middleware stack. Render time
+is compared with a minimal Django view measured in the same run, because these machines are
+noisy and only ratios travel between runs.
+
+    .venv/bin/python bench/lesson_page.py [--requests 300] [--database-url postgres://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+LESSONS = [
+    "/en/family-digital-skills/getting-connected/home-wifi/",
+    "/es/habilidades-digitales-para-la-familia/conectarse-en-casa/wifi-en-casa/",
+    "/ar/family-digital-skills/staying-safe/spotting-scams/",
+]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300, help="timed requests per page")
+    parser.add_argument("--database-url", default="", help="default: a temporary SQLite file")
+    return parser.parse_args()
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "courses.settings.dev"
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="puente-bench-media-"))
+    import django
+
+    django.setup()
+
+
+def build_site() -> float:
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    with open(os.devnull, "w") as quiet:
+        call_command("migrate", interactive=False, verbosity=0, stdout=quiet)
+        call_command("load_demo", stdout=quiet)
+    return time.perf_counter() - started
+
+
+def timed_gets(client, url: str, count: int) -> list[float]:
+    client.get(url)  # warm caches: renditions, site root paths, templates
+    timings = []
+    for _ in range(count):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return timings
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def main() -> None:
+    args = parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="puente-bench-"))
+    setup_django(args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}")
+
+    from django.db import connection
+    from django.http import HttpResponse
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.urls import path
+
+    def minimal_view(request):
+        return HttpResponse("<!doctype html><title>ok</title><p>ok</p>")
+
+    from courses import urls as site_urls
+
+    bench_urls = type(sys)("bench_urls")
+    bench_urls.urlpatterns = [path("bench/minimal/", minimal_view), *site_urls.urlpatterns]
+    sys.modules["bench_urls"] = bench_urls
+
+    build_seconds = build_site()
+    print(f"database: {connection.vendor}; demo built in {build_seconds:.1f} s")
+    client = Client(HTTP_ACCEPT_ENCODING="gzip")
+
+    with override_settings(ROOT_URLCONF="bench_urls"):
+        baseline = statistics.median(timed_gets(client, "/bench/minimal/", args.requests))
+        print(f"minimal Django view: median {baseline:.2f} ms over {args.requests} requests\n")
+        header = (
+            f"{'page':<78} {'median ms':>9} {'p90 ms':>7} {'x min':>6} {'SQL':>4} "
+            f"{'HTML gz':>8} {'total gz':>9}"
+        )
+        print(header)
+        print("-" * len(header))
+        css = client.get("/static/puente/css/puente.css")
+        css_body = b"".join(css.streaming_content) if css.streaming else css.content
+        css_gz = len(css_body) if css.get("Content-Encoding") else len(gzip.compress(css_body))
+        for url in LESSONS:
+            timings = timed_gets(client, url, args.requests)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            html_gz = len(response.content)
+            median = statistics.median(timings)
+            print(
+                f"{url:<78} {median:>9.2f} {percentile(timings, 0.9):>7.2f} "
+                f"{median / baseline:>6.1f} {len(queries.captured_queries):>4} "
+                f"{html_gz:>8,} {html_gz + css_gz:>9,}"
+            )
+        print(f"\nstylesheet (the page's only other request before load): {css_gz:,} bytes gzip")
+        print("budget: <= 20,480 bytes and <= 4 requests before load; <= 10 SQL queries")
+
+
+if __name__ == "__main__":
+    main()

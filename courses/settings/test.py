@@ -1,0 +1,19 @@
+"""Settings for the test suite: fast hashing, a local cache, no outside services."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "puente-tests-only"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# A file, so that `pytest --reuse-db` can keep the migrated schema between runs on SQLite
+# (Wagtail and wagtail-localize bring about 200 migrations).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
+
+# Serve static files from the apps, as in development, without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

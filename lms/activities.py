@@ -1,0 +1,72 @@
+"""The activity interface: how the LMS plugin sees course content without importing it.
+
+A course server hands the plugin plain values built from its pages and blocks. A lesson is
+identified by its Wagtail ``translation_key`` and a question by its StreamField block id; both
+are shared by every translation, so progress and answers do not depend on the language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class QuestionKind(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    TRUE_FALSE = "true_false"
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: str
+    correct: bool
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: QuestionKind
+    prompt: str
+    choices: tuple[Choice, ...]
+    explanation: str = ""
+
+    @property
+    def choice_ids(self) -> frozenset[str]:
+        return frozenset(choice.id for choice in self.choices)
+
+    @property
+    def correct_ids(self) -> frozenset[str]:
+        return frozenset(choice.id for choice in self.choices if choice.correct)
+
+    @property
+    def allows_several(self) -> bool:
+        return self.kind == QuestionKind.MULTIPLE
+
+
+class InvalidAnswer(ValueError):
+    """An answer that cannot be graded: nothing chosen, an unknown choice, or too many."""
+
+
+@dataclass(frozen=True)
+class Grade:
+    question: Question
+    selected: tuple[Choice, ...]
+    correct: bool
+
+
+def grade_answer(question: Question, selected_ids: Collection[str]) -> Grade:
+    """Grade a learner's choices: right only when exactly the correct choices were picked."""
+    chosen = set(selected_ids)
+    if not chosen:
+        raise InvalidAnswer("No answer was chosen.")
+    unknown = chosen - question.choice_ids
+    if unknown:
+        raise InvalidAnswer(f"Unknown choice for this question: {', '.join(sorted(unknown))}.")
+    if len(chosen) > 1 and not question.allows_several:
+        raise InvalidAnswer("This question takes exactly one answer.")
+    selected = tuple(choice for choice in question.choices if choice.id in chosen)
+    return Grade(question=question, selected=selected, correct=chosen == question.correct_ids)

@@ -1,0 +1,197 @@
+"""Small page trees for tests: a catalog, a course, modules and lessons, in two languages.
+
+Unit tests build only what they need; the whole demo curriculum is loaded by the loader's
+own tests alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from django.core.files.images import ImageFile
+from PIL import Image as PILImage
+from wagtail.images.models import Image
+from wagtail.models import Locale, Page, Site
+from wagtail_localize.models import LocaleSynchronization
+from wagtail_localize.synctree import synchronize_tree
+
+from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
+
+LANGUAGES = ["en", "es", "vi", "zh-hans", "ar"]
+
+
+def make_image(title: str = "test image", size: tuple[int, int] = (1200, 800)) -> Image:
+    buffer = BytesIO()
+    PILImage.new("RGB", size, (30, 120, 200)).save(buffer, format="PNG")
+    image = Image(title=title)
+    image.file = ImageFile(BytesIO(buffer.getvalue()), name=f"{title.replace(' ', '-')}.png")
+    image.save()
+    return image
+
+
+def item(value: dict) -> dict:
+    return {"type": "item", "value": value, "id": str(uuid.uuid4())}
+
+
+def question(kind: str = "single", *, correct: tuple[int, ...] = (0,), count: int = 3) -> dict:
+    texts = ["True", "False"] if kind == "true_false" else [f"Answer {i}" for i in range(count)]
+    return {
+        "type": "question",
+        "id": str(uuid.uuid4()),
+        "value": {
+            "kind": kind,
+            "prompt": f"A {kind} question?",
+            "explanation": "Because it is so.",
+            "choices": [
+                item({"text": text, "correct": i in correct, "feedback": f"Feedback for {text}."})
+                for i, text in enumerate(texts)
+            ],
+        },
+    }
+
+
+def every_block(image: Image) -> list[dict]:
+    """One of each block type, as Wagtail stores them."""
+    return [
+        {"type": "text", "id": str(uuid.uuid4()), "value": "<p>Wi-Fi is <b>wireless</b>.</p>"},
+        {
+            "type": "image",
+            "id": str(uuid.uuid4()),
+            "value": {"image": image.id, "alt": "A router on a shelf", "caption": "A router."},
+        },
+        {
+            "type": "steps",
+            "id": str(uuid.uuid4()),
+            "value": {
+                "title": "Connect",
+                "steps": [
+                    item(
+                        {
+                            "text": "Open Settings.",
+                            "screenshot": image.id,
+                            "screenshot_alt": "The Settings screen",
+                        }
+                    ),
+                    item({"text": "Tap Wi-Fi.", "screenshot": None, "screenshot_alt": ""}),
+                ],
+            },
+        },
+        {
+            "type": "callout",
+            "id": str(uuid.uuid4()),
+            "value": {"kind": "tip", "title": "", "text": "Sit near the router."},
+        },
+        {
+            "type": "callout",
+            "id": str(uuid.uuid4()),
+            "value": {"kind": "warning", "title": "Careful", "text": "Never share your code."},
+        },
+        {
+            "type": "glossary",
+            "id": str(uuid.uuid4()),
+            "value": {"term": "Router", "definition": "The box that sends out Wi-Fi."},
+        },
+        {
+            "type": "media",
+            "id": str(uuid.uuid4()),
+            "value": {
+                "kind": "video",
+                "title": "Joining a call",
+                "file": None,
+                "url": "https://media.example.org/call.mp4",
+                "captions": None,
+                "transcript": "<p>Tap the green button to join.</p>",
+            },
+        },
+        question("single"),
+        question("multiple", correct=(0, 2), count=4),
+        question("true_false", correct=(1,)),
+    ]
+
+
+@dataclass
+class CourseTree:
+    catalog: CourseIndexPage
+    course: CoursePage
+    modules: list[ModulePage] = field(default_factory=list)
+    lessons: list[LessonPage] = field(default_factory=list)
+    image: Image | None = None
+
+    def translation(self, page: Page, language: str) -> Page:
+        return page.get_translation(Locale.objects.get(language_code=language)).specific
+
+
+def ensure_locales() -> dict[str, Locale]:
+    return {code: Locale.objects.get_or_create(language_code=code)[0] for code in LANGUAGES}
+
+
+def build_course_tree(
+    *,
+    modules: int = 2,
+    lessons_per_module: int = 3,
+    translate_to: tuple[str, ...] = ("es",),
+    name: str = "home",
+) -> CourseTree:
+    """Build and publish an English course, translate it, and alias the other locales.
+
+    The catalog becomes the default site's root; ``name`` keeps several trees apart.
+    """
+    locales = ensure_locales()
+    image = make_image()
+    root = Page.get_first_root_node()
+    catalog = root.add_child(instance=CourseIndexPage(title="Courses", slug=f"{name}-en"))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"root_page": catalog, "hostname": "localhost"}
+    )
+    course = catalog.add_child(
+        instance=CoursePage(
+            title="Family Digital Skills",
+            slug="family",
+            summary="Learn together.",
+            estimated_minutes=30,
+            cover_image=image,
+            learning_outcomes=[
+                {"type": "outcome", "value": "You can use Wi-Fi.", "id": str(uuid.uuid4())}
+            ],
+        )
+    )
+    tree = CourseTree(catalog=catalog, course=course, image=image)
+    for m in range(modules):
+        module = course.add_child(
+            instance=ModulePage(title=f"Module {m + 1}", slug=f"module-{m + 1}", summary="Skills.")
+        )
+        tree.modules.append(module)
+        for n in range(lessons_per_module):
+            first = m == 0 and n == 0
+            body = every_block(image) if first else [question("single")]
+            lesson = module.add_child(
+                instance=LessonPage(
+                    title=f"Lesson {m + 1}.{n + 1}",
+                    slug=f"lesson-{m + 1}-{n + 1}",
+                    summary="What you will learn.",
+                    estimated_minutes=4,
+                    body=body,
+                )
+            )
+            tree.lessons.append(lesson)
+    for language in translate_to:
+        _translate(tree, locales[language])
+    for code, locale in locales.items():
+        if code != "en" and code not in translate_to:
+            LocaleSynchronization.objects.get_or_create(
+                locale=locale, defaults={"sync_from": locales["en"]}
+            )
+            synchronize_tree(locales["en"], locale)
+    return tree
+
+
+def _translate(tree: CourseTree, locale: Locale) -> None:
+    """A real (not alias) translation whose titles carry the language code."""
+    pages = [tree.catalog, tree.course, *tree.modules, *tree.lessons]
+    for page in pages:
+        translated = page.copy_for_translation(locale)
+        translated.title = f"[{locale.language_code}] {page.title}"
+        translated.slug = f"{page.slug}-{locale.language_code}"
+        translated.save_revision().publish()

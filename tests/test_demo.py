@@ -1,0 +1,122 @@
+"""The demo curriculum and its loader: complete, plain language, translated, idempotent."""
+
+import pytest
+import textstat
+from django.core.management import call_command
+from django.test import Client
+from wagtail.images.models import Image, Rendition
+from wagtail.models import Page, Revision
+
+from courses.demo.curriculum import (
+    CurriculumError,
+    check_translation,
+    lesson_text,
+    load_course,
+)
+from courses.models import CourseIndexPage, LessonPage, ModulePage
+
+MAX_GRADE = 6.0
+
+
+@pytest.fixture(scope="module")
+def english():
+    return load_course("en")
+
+
+@pytest.fixture(scope="module")
+def spanish():
+    return load_course("es")
+
+
+def test_course_has_the_promised_scope(english):
+    assert english.title == "Family Digital Skills"
+    assert len(english.modules) >= 5
+    assert len(english.lessons) >= 15
+    for lesson in english.lessons:
+        assert any(block["type"] == "question" for block in lesson.body), lesson.key
+        assert 3 <= lesson.minutes <= 7, lesson.key
+    kinds = {
+        b["kind"] for lesson in english.lessons for b in lesson.body if b["type"] == "question"
+    }
+    assert kinds == {"single", "multiple", "true_false"}
+
+
+@pytest.mark.parametrize("lesson_index", range(18))
+def test_english_lessons_read_at_or_below_grade_6(english, lesson_index):
+    lesson = english.lessons[lesson_index]
+    grade = textstat.flesch_kincaid_grade(lesson_text(lesson))
+    assert grade <= MAX_GRADE, f"{lesson.key} reads at grade {grade:.1f}"
+
+
+def test_readability_check_can_fail():
+    """The measure is not vacuous: dense text scores far above grade 6."""
+    from courses.demo.curriculum import LessonSpec
+
+    dense = LessonSpec(
+        key="k",
+        slug="s",
+        title="Telecommunications infrastructure considerations",
+        minutes=5,
+        summary="Comprehensive understanding of broadband subsidization eligibility determination.",
+        body=[
+            {
+                "type": "text",
+                "text": "<p>Municipal telecommunications authorities administer "
+                "supplementary connectivity subsidization initiatives.</p>",
+            }
+        ],
+    )
+    assert textstat.flesch_kincaid_grade(lesson_text(dense)) > 12
+
+
+def test_spanish_is_a_complete_translation(english, spanish):
+    check_translation(english, spanish)
+    assert spanish.title != english.title
+    assert all(
+        es.title != en.title for es, en in zip(spanish.lessons, english.lessons, strict=True)
+    )
+
+
+def test_a_translation_that_drifts_from_the_source_is_rejected(english, spanish):
+    broken = load_course("es")
+    broken.lessons[0].body.pop()
+    with pytest.raises(CurriculumError, match="blocks"):
+        check_translation(english, broken)
+
+
+def site_state() -> dict:
+    return {
+        "pages": sorted(Page.objects.values_list("id", "latest_revision_id", "live", "url_path")),
+        "revisions": Revision.objects.count(),
+        "images": Image.objects.count(),
+        "renditions": Rendition.objects.count(),
+    }
+
+
+@pytest.mark.django_db
+def test_load_demo_builds_the_site_and_a_second_run_changes_nothing(english):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = site_state()
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert site_state() == first
+
+    lessons = LessonPage.objects.live()
+    assert lessons.filter(locale__language_code="en").count() == len(english.lessons)
+    spanish = lessons.filter(locale__language_code="es")
+    assert spanish.count() == len(english.lessons)
+    assert not spanish.filter(alias_of__isnull=False).exists(), "Spanish is really translated"
+    for language in ("vi", "zh-hans", "ar"):
+        # Untranslated locales get aliases, so every URL works in every language.
+        assert lessons.filter(
+            locale__language_code=language, alias_of__isnull=False
+        ).count() == len(english.lessons)
+
+    client = Client()
+    for page in Page.objects.live().type(CourseIndexPage, ModulePage, LessonPage).specific()[:60]:
+        assert client.get(page.get_url()).status_code == 200, page.url_path
+    home = client.get("/es/").content.decode()
+    assert "Habilidades digitales para la familia" in home
+
+    from django.contrib.auth import get_user_model
+
+    assert get_user_model().objects.get(username="admin").is_superuser

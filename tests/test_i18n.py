@@ -1,0 +1,81 @@
+"""Languages: URLs carry them, "/" negotiates, switcher, right-to-left, fallback notice."""
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("es-MX,es;q=0.9,en;q=0.5", "/es/"),
+        ("vi", "/vi/"),
+        ("zh-CN,zh;q=0.9", "/zh-hans/"),
+        ("ar-EG", "/ar/"),
+        ("fr-FR", "/en/"),
+        ("", "/en/"),
+    ],
+)
+def test_root_redirects_to_the_browser_language(course_tree, accept, expected):
+    response = Client(HTTP_ACCEPT_LANGUAGE=accept).get("/")
+    assert response.status_code == 302
+    assert response["Location"] == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "direction"), [("en", "ltr"), ("es", "ltr"), ("zh-hans", "ltr"), ("ar", "rtl")]
+)
+def test_html_lang_and_direction(course_tree, client, language, direction):
+    url = course_tree.translation(course_tree.lessons[0], language).get_url()
+    assert url.startswith(f"/{language}/")
+    html = client.get(url).content.decode()
+    assert f'<html lang="{language}" dir="{direction}">' in html
+
+
+def test_interface_strings_are_translated(course_tree, client):
+    spanish = client.get(course_tree.translation(course_tree.lessons[0], "es").get_url())
+    html = spanish.content.decode()
+    assert "Saltar al contenido principal" in html
+    assert "Lección 1 de 3" in html
+    arabic = client.get(course_tree.translation(course_tree.lessons[0], "ar").get_url())
+    assert "تخطَّ إلى المحتوى الرئيسي" in arabic.content.decode()
+
+
+def test_switcher_links_to_the_same_page_in_every_language(course_tree, client):
+    lesson = course_tree.lessons[1]
+    html = client.get(lesson.get_url()).content.decode()
+    for language in ("es", "vi", "zh-hans", "ar"):
+        translated_url = course_tree.translation(lesson, language).get_url()
+        assert f'<a href="{translated_url}" lang="{language}" hreflang="{language}">' in html
+        assert f'<link rel="alternate" hreflang="{language}" href="{translated_url}">' in html
+    assert 'aria-current="page">English</a>' in html
+
+
+def test_translated_page_shows_its_own_content_without_notice(course_tree, client):
+    html = client.get(course_tree.translation(course_tree.lessons[0], "es").get_url())
+    html = html.content.decode()
+    assert "[es] Lesson 1.1" in html
+    assert "no está traducida" not in html
+    assert '<article lang="es" dir="ltr">' in html
+
+
+def test_untranslated_page_falls_back_to_english_with_a_notice(course_tree, client):
+    arabic = course_tree.translation(course_tree.lessons[0], "ar")
+    assert arabic.alias_of_id == course_tree.lessons[0].id
+    response = client.get(arabic.get_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in html
+    # The interface is in Arabic, the lesson text is English and marked as such.
+    assert '<article lang="en" dir="ltr">' in html
+    with translation.override("ar"):
+        assert 'class="notice" role="note"' in html
+    assert "Lesson 1.1" in html
+
+
+def test_unknown_page_is_a_friendly_404(course_tree, client):
+    response = client.get("/es/no-such-page/")
+    assert response.status_code == 404
+    assert "Ver todos los cursos" in response.content.decode()
