@@ -7,6 +7,7 @@ feedback for every choice, so a learner without JavaScript gets the same help.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -211,6 +212,8 @@ class QuestionBlock(blocks.StructBlock):
         block_id = parent_context.get("block_id")
         context["question"] = value.as_question(block_id) if block_id else None
         context["answer"] = parent_context.get("answers", {}).get(str(block_id))
+        # Rendered into the form: submitting the same form twice records one answer.
+        context["event_id"] = uuid.uuid4()
         return context
 
     class Meta:

@@ -9,12 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.contrib import messages
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
@@ -23,12 +29,31 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
+from courses import learning
 from courses.blocks import INLINE_FEATURES, LessonStreamBlock
 from courses.navigation import page_chrome
-from lms.activities import Grade, InvalidAnswer, Question, grade_answer
+from lms.activities import ActivityType, Question
+from lms.models import LessonProgress
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+
+RESTRICTIONS_CACHE_KEY = "puente:courses:view-restrictions-exist"
+
+
+def view_restrictions_exist() -> bool:
+    """Whether any page is private; cached until a restriction is added or removed."""
+    exists = cache.get(RESTRICTIONS_CACHE_KEY)
+    if exists is None:
+        exists = PageViewRestriction.objects.exists()
+        cache.set(RESTRICTIONS_CACHE_KEY, exists, None)
+    return exists
+
+
+@receiver([post_save, post_delete], sender=PageViewRestriction)
+def _view_restrictions_changed(**kwargs) -> None:
+    cache.delete(RESTRICTIONS_CACHE_KEY)
 
 
 class CoursePageBase(Page):
@@ -46,11 +71,14 @@ class CoursePageBase(Page):
         return context
 
     def get_view_restrictions(self):
-        """Wagtail's rule in one query instead of one per alias among the ancestors.
+        """Wagtail's rule in one query instead of one per alias among the ancestors, and
+        none at all while the site has no restrictions (the usual case).
 
         Restrictions set on this page or any ancestor apply; an alias page (an untranslated
         page shown in another language) uses the restrictions of the page it mirrors.
         """
+        if not view_restrictions_exist():
+            return PageViewRestriction.objects.none()
         steplen = self.steplen
         chain_paths = [self.path[:end] for end in range(steplen, len(self.path) + 1, steplen)]
         checked_ids = (
@@ -83,7 +111,11 @@ class CourseIndexPage(CoursePageBase):
         if not path_components:
             return super().route(request, path_components)
         url_path = self.url_path + "/".join(path_components) + "/"
-        page = Page.objects.live().filter(url_path=url_path).specific().first()
+        # The page-type rules fix what sits at each depth (course, module, lesson), so the
+        # specific table can be asked directly; anything else falls back to Wagtail's walk.
+        depth_models = (CoursePage, ModulePage, LessonPage)
+        model = depth_models[len(path_components) - 1] if len(path_components) <= 3 else None
+        page = model.objects.live().filter(url_path=url_path).first() if model else None
         if page is None:
             return super().route(request, path_components)
         return RouteResult(page)
@@ -127,9 +159,16 @@ class CoursePage(CoursePageBase):
     search_fields = Page.search_fields + [index.SearchField("summary")]
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
+    lms_activity_type = ActivityType.COURSE
 
     class Meta:
         verbose_name = _("course")
+
+    def lms_description(self) -> str:
+        return self.summary
+
+    def lms_minutes(self) -> int:
+        return self.estimated_minutes
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
@@ -142,6 +181,11 @@ class CoursePage(CoursePageBase):
                 outline.lesson_count += 1
                 outline.minutes += lesson.estimated_minutes
         context["modules"] = list(outlines.values())
+        learner = learning.current_learner(request)
+        if learner is not None:
+            context["course_status"] = learning.course_status(
+                request=request, learner=learner, course_key=self.translation_key
+            )
         return context
 
 
@@ -161,24 +205,28 @@ class ModulePage(CoursePageBase):
     search_fields = Page.search_fields + [index.SearchField("summary")]
     parent_page_types = ["courses.CoursePage"]
     subpage_types = ["courses.LessonPage"]
+    lms_activity_type = ActivityType.MODULE
 
     class Meta:
         verbose_name = _("module")
+
+    def lms_description(self) -> str:
+        return self.summary
+
+    def lms_minutes(self) -> None:
+        return None
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
         lessons = list(LessonPage.objects.live().child_of(self).order_by("path"))
         context["lessons"] = lessons
         context["total_minutes"] = sum(lesson.estimated_minutes for lesson in lessons)
+        learner = learning.current_learner(request)
+        if learner is not None:
+            context["statuses"] = learning.lesson_statuses(
+                learner=learner, lesson_keys=[lesson.translation_key for lesson in lessons]
+            )
         return context
-
-
-@dataclass(frozen=True)
-class AnswerState:
-    """What the learner sees under a question after submitting it."""
-
-    grade: Grade | None = None
-    error: str = ""
 
 
 class LessonPage(CoursePageBase):
@@ -199,41 +247,71 @@ class LessonPage(CoursePageBase):
     ]
     parent_page_types = ["courses.ModulePage"]
     subpage_types: list[str] = []
+    lms_activity_type = ActivityType.LESSON
+    navigates_siblings = True
 
     class Meta:
         verbose_name = _("lesson")
 
-    def questions(self) -> list[Question]:
+    def lms_description(self) -> str:
+        return self.summary
+
+    def lms_minutes(self) -> int:
+        return self.estimated_minutes
+
+    def lms_questions(self) -> list[Question]:
         return [
             child.value.as_question(child.id)
             for child in self.body
             if child.block_type == "question"
         ]
 
-    navigates_siblings = True
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        learner = learning.current_learner(request)
+        context["learner"] = learner
+        if (
+            learner is not None
+            and request.method == "GET"
+            and not getattr(request, "is_preview", False)
+        ):
+            context["progress"] = learning.lesson_visit(
+                learner=learner, lesson_key=self.translation_key
+            )
+        return context
 
     def serve(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method == "POST":
-            return self.serve_answer(request)
-        return super().serve(request, *args, **kwargs)
-
-    def serve_answer(self, request: HttpRequest) -> HttpResponse:
-        """Grade a submitted question and show its feedback: the no-JavaScript path."""
-        question_id = request.POST.get("question", "")
-        question = next((q for q in self.questions() if q.id == question_id), None)
-        status = 200
-        if question is None:
-            answers = {}
-            status = 400
-            error = _("That question is not part of this lesson. Please try again.")
+        if request.method != "POST":
+            return super().serve(request, *args, **kwargs)
+        learner = learning.current_learner(request)
+        if request.POST.get("action") == "finish":
+            if learner is None:
+                return redirect(f"{reverse('lms:login')}?next={self.get_url(request)}")
+            post = learning.lesson_finish(
+                request=request, learner=learner, lesson_key=self.translation_key
+            )
+            if post.outcome is not None and not post.outcome.unanswered_question_ids:
+                messages.success(
+                    request, _("Well done! You finished “%(title)s”.") % {"title": self.title}
+                )
+                return redirect(self._after_finish_url(request))
         else:
-            try:
-                state = AnswerState(grade=grade_answer(question, request.POST.getlist("choice")))
-            except InvalidAnswer:
-                status = 400
-                state = AnswerState(error=_("Choose an answer, then press “Check my answer”."))
-            answers = {question.id: state}
-            error = ""
+            post = learning.lesson_answer(
+                request=request,
+                learner=learner,
+                lesson_key=self.translation_key,
+                questions=self.lms_questions(),
+            )
         context = self.get_context(request)
-        context.update(answers=answers, form_error=error)
-        return TemplateResponse(request, self.get_template(request), context, status=status)
+        context.update(answers=post.answers, form_error=post.error, outcome=post.outcome)
+        if learner is not None:
+            context["progress"] = LessonProgress.objects.filter(
+                learner=learner, lesson_key=self.translation_key
+            ).first()
+        return TemplateResponse(request, self.get_template(request), context, status=post.status)
+
+    def _after_finish_url(self, request: HttpRequest) -> str:
+        siblings = page_chrome(self, request, with_siblings=True).siblings
+        if siblings and siblings.next:
+            return siblings.next.url
+        return self.get_parent().get_url(request)

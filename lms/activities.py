@@ -1,8 +1,10 @@
 """The activity interface: how the LMS plugin sees course content without importing it.
 
-A course server hands the plugin plain values built from its pages and blocks. A lesson is
-identified by its Wagtail ``translation_key`` and a question by its StreamField block id; both
-are shared by every translation, so progress and answers do not depend on the language.
+A course server marks its page models with ``lms_activity_type`` (course, module or lesson),
+gives each a ``lms_description()``, and gives lessons ``lms_questions()``, returning the plain
+values below. A lesson is identified by its Wagtail ``translation_key`` and a question by its
+StreamField block id; both are shared by every translation, so progress and answers do not
+depend on the language.
 """
 
 from __future__ import annotations
@@ -10,6 +12,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
+
+
+class ActivityType(StrEnum):
+    COURSE = "course"
+    MODULE = "module"
+    LESSON = "lesson"
+    QUESTION = "question"
 
 
 class QuestionKind(StrEnum):
@@ -45,6 +54,10 @@ class Question:
     @property
     def allows_several(self) -> bool:
         return self.kind == QuestionKind.MULTIPLE
+
+    def choice_means_true(self, choice_id: str) -> bool:
+        """For a true/false question: the first choice stands for "true", the second "false"."""
+        return bool(self.choices) and self.choices[0].id == choice_id
 
 
 class InvalidAnswer(ValueError):

@@ -7,3 +7,8 @@ class LmsConfig(AppConfig):
     label = "lms"
     verbose_name = _("Learning management")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from lms import signals
+
+        signals.connect()

@@ -1,11 +1,56 @@
 import pytest
+from django.contrib.auth import get_user_model
 
+from lms.models import Learner
+from lms.services.learners import learner_sign_up
 from tests.factories import CourseTree, build_course_tree
+from tests.xapi_validation import assert_valid_statement
 
 pytest_plugins = ["tests.ralph.fixtures"]
+
+PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
 def course_tree(db) -> CourseTree:
     """A small course in English and Spanish, every block type in its first lesson."""
     return build_course_tree(modules=2, lessons_per_module=3)
+
+
+@pytest.fixture
+def learner(db) -> Learner:
+    return learner_sign_up(username="learner", password=PASSWORD, preferred_language="es")
+
+
+@pytest.fixture
+def learner_client(client, learner):
+    client.force_login(learner.user)
+    return client
+
+
+@pytest.fixture
+def make_learner(db):
+    def make(username: str) -> Learner:
+        return learner_sign_up(username=username, password=PASSWORD)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _every_statement_is_valid_xapi(request):
+    """Every statement a test leaves in the outbox must be valid xAPI 1.0.3."""
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
+    if uses_db:
+        # Requested here so that this check runs before the database is rolled back.
+        request.getfixturevalue(sorted(uses_db)[0])
+    yield
+    if uses_db:
+        from lms.models import Statement
+
+        for payload in Statement.objects.values_list("payload", flat=True):
+            assert_valid_statement(payload)
+
+
+@pytest.fixture
+def admin_user(db):
+    return get_user_model().objects.create_superuser("boss", password=PASSWORD)

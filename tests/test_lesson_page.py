@@ -25,7 +25,7 @@ def lesson_url(tree, index=0, language="en"):
 
 
 def question_ids(tree, index=0):
-    return [q.id for q in tree.lessons[index].specific.questions()]
+    return [q.id for q in tree.lessons[index].specific.lms_questions()]
 
 
 def test_lesson_shows_time_position_breadcrumbs_and_next(course_tree, client):
@@ -50,7 +50,7 @@ def test_last_lesson_of_a_module_links_back_to_the_module(course_tree, client):
 
 def answer(client, tree, question_index, choice_indexes, lesson=0):
     lesson_page = tree.lessons[lesson].specific
-    question = lesson_page.questions()[question_index]
+    question = lesson_page.lms_questions()[question_index]
     data = {"question": question.id, "choice": [question.choices[i].id for i in choice_indexes]}
     return question, client.post(lesson_page.get_url(), data)
 
@@ -102,8 +102,8 @@ def test_answer_form_is_csrf_protected(course_tree):
 
 def test_answer_in_spanish_uses_the_same_question_ids(course_tree, client):
     spanish = course_tree.translation(course_tree.lessons[0], "es")
-    assert [q.id for q in spanish.questions()] == question_ids(course_tree)
-    question = spanish.questions()[0]
+    assert [q.id for q in spanish.lms_questions()] == question_ids(course_tree)
+    question = spanish.lms_questions()[0]
     response = client.post(
         spanish.get_url(), {"question": question.id, "choice": question.choices[0].id}
     )
@@ -173,3 +173,20 @@ def test_page_has_viewport_and_no_framework(course_tree, client):
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert "fonts.googleapis" not in html
     assert "bootstrap" not in html.lower()
+
+
+def test_private_pages_stay_private_in_every_language(course_tree, client):
+    from wagtail.models import PageViewRestriction
+
+    lesson = course_tree.lessons[0]
+    alias = course_tree.translation(lesson, "vi")
+    assert client.get(lesson.get_url()).status_code == 200
+    restriction = PageViewRestriction.objects.create(
+        page=course_tree.modules[0], restriction_type=PageViewRestriction.LOGIN
+    )
+    for url in (lesson.get_url(), alias.get_url()):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "login" in response["Location"]
+    restriction.delete()
+    assert client.get(alias.get_url()).status_code == 200

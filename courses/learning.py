@@ -1,0 +1,156 @@
+"""The lesson page's side of progress: what the server-rendered forms send to the LMS plugin.
+
+Thin on purpose: the rules live in ``lms.services.progress``; this turns form posts into
+events, and the plugin's answers into what the page shows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from lms.activities import Grade, InvalidAnswer, Question, grade_answer
+from lms.models import EventKind, Learner, LessonProgress
+from lms.selectors.progress import learner_progress
+from lms.services.learners import learner_for_user
+from lms.services.progress import EventInput, EventOutcome, EventRejected, learner_event_record
+
+# Opening the same lesson again within this time is the same visit: no new "experienced".
+SAME_VISIT = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class AnswerState:
+    """What the learner sees under a question after submitting it."""
+
+    grade: Grade | None = None
+    error: str = ""
+
+
+@dataclass
+class LessonPost:
+    """The result of a form posted on a lesson page."""
+
+    status: int = 200
+    answers: dict[str, AnswerState] = field(default_factory=dict)
+    error: str = ""
+    outcome: EventOutcome | None = None
+
+
+def current_learner(request: HttpRequest) -> Learner | None:
+    if not request.user.is_authenticated:
+        return None
+    return learner_for_user(user=request.user)
+
+
+def posted_event_id(request: HttpRequest) -> uuid.UUID:
+    """The id the form was rendered with, so that sending it twice records it once."""
+    try:
+        return uuid.UUID(request.POST.get("event", ""))
+    except ValueError:
+        return uuid.uuid4()
+
+
+def lesson_visit(*, learner: Learner, lesson_key: uuid.UUID) -> LessonProgress | None:
+    """Record that the learner opened the lesson, unless this is the same visit."""
+    progress = LessonProgress.objects.filter(learner=learner, lesson_key=lesson_key).first()
+    now = timezone.now()
+    if (
+        progress is not None
+        and progress.last_viewed_at
+        and now - progress.last_viewed_at < SAME_VISIT
+    ):
+        return progress
+    learner_event_record(
+        learner=learner,
+        event=EventInput(
+            event_id=uuid.uuid4(),
+            kind=EventKind.VIEWED,
+            lesson_key=lesson_key,
+            occurred_at=now,
+            language=get_language(),
+        ),
+    )
+    return LessonProgress.objects.filter(learner=learner, lesson_key=lesson_key).first()
+
+
+def lesson_answer(
+    *,
+    request: HttpRequest,
+    learner: Learner | None,
+    lesson_key: uuid.UUID,
+    questions: list[Question],
+) -> LessonPost:
+    """Grade a posted answer for display and, for a signed-in learner, record it."""
+    question_id = request.POST.get("question", "")
+    question = next((q for q in questions if q.id == question_id), None)
+    if question is None:
+        return LessonPost(
+            status=400, error=_("That question is not part of this lesson. Please try again.")
+        )
+    choice_ids = request.POST.getlist("choice")
+    try:
+        grade = grade_answer(question, choice_ids)
+    except InvalidAnswer:
+        message = _("Choose an answer, then press “Check my answer”.")
+        return LessonPost(status=400, answers={question.id: AnswerState(error=message)})
+    post = LessonPost(answers={question.id: AnswerState(grade=grade)})
+    if learner is not None:
+        post.outcome = _record(
+            learner,
+            EventInput(
+                event_id=posted_event_id(request),
+                kind=EventKind.ANSWERED,
+                lesson_key=lesson_key,
+                occurred_at=timezone.now(),
+                language=get_language(),
+                question_id=question.id,
+                choice_ids=tuple(choice_ids),
+            ),
+            post,
+        )
+    return post
+
+
+def lesson_finish(*, request: HttpRequest, learner: Learner, lesson_key: uuid.UUID) -> LessonPost:
+    """The learner says they reached the end of the lesson."""
+    post = LessonPost()
+    post.outcome = _record(
+        learner,
+        EventInput(
+            event_id=posted_event_id(request),
+            kind=EventKind.COMPLETED,
+            lesson_key=lesson_key,
+            occurred_at=timezone.now(),
+            language=get_language(),
+        ),
+        post,
+    )
+    return post
+
+
+def _record(learner: Learner, event: EventInput, post: LessonPost) -> EventOutcome | None:
+    try:
+        return learner_event_record(learner=learner, event=event)
+    except EventRejected as error:
+        post.status = 400
+        post.error = error.message
+        return None
+
+
+def course_status(*, request: HttpRequest, learner: Learner, course_key: uuid.UUID):
+    """The learner's progress through one course, for its page."""
+    courses = learner_progress(learner=learner, language=get_language(), request=request)
+    return next((course for course in courses if course.node.key == str(course_key)), None)
+
+
+def lesson_statuses(*, learner: Learner, lesson_keys: list[uuid.UUID]) -> dict[str, str]:
+    """{lesson key: "completed" | "in_progress"} for the lessons the learner has opened."""
+    rows = LessonProgress.objects.filter(learner=learner, lesson_key__in=lesson_keys)
+    return {str(row.lesson_key): "completed" if row.completed_at else "in_progress" for row in rows}

@@ -1,0 +1,86 @@
+"""Wagtail admin: LRS endpoints, what is waiting, what was rejected, and replay."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail.admin.auth import require_admin_access
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from lms.models import LrsEndpoint, StatementDelivery
+from lms.selectors.xapi import dead_letters, endpoint_stats, statements_waiting_for_an_lrs
+from lms.services.xapi import deliveries_replay, endpoint_resume, endpoints_sync_from_settings
+
+
+class LrsEndpointForm(forms.ModelForm):
+    url = forms.URLField(
+        assume_scheme="https",
+        label=_("Address"),
+        help_text=_("The xAPI base address, for example https://lrs.example.org/xAPI/"),
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput(render_value=True), required=False, label=_("Password")
+    )
+
+    class Meta:
+        model = LrsEndpoint
+        fields = ["name", "key", "url", "username", "password", "enabled"]
+
+
+class LrsEndpointViewSet(ModelViewSet):
+    model = LrsEndpoint
+    form_class = LrsEndpointForm
+    icon = "site"
+    menu_label = _("LRS endpoints")
+    add_to_settings_menu = True
+    list_display = ["name", "key", "url", "enabled", "paused_at"]
+    exclude_form_fields = ["from_settings"]
+
+
+class DeliveryStatusView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "lms/admin/delivery.html"
+    page_title = _("xAPI delivery")
+    header_icon = "resubmit"
+
+    def get_context_data(self, **kwargs) -> dict:
+        endpoints_sync_from_settings()
+        context = super().get_context_data(**kwargs)
+        context.update(
+            stats=endpoint_stats(),
+            waiting=statements_waiting_for_an_lrs(),
+            dead=dead_letters(),
+            now=timezone.now(),
+        )
+        return context
+
+
+@require_admin_access
+def delivery_status(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_superuser:
+        messages.error(request, _("Only administrators can see xAPI delivery."))
+        return redirect("wagtailadmin_home")
+    if request.method == "POST":
+        return _delivery_action(request)
+    return DeliveryStatusView.as_view()(request)
+
+
+def _delivery_action(request: HttpRequest) -> HttpResponse:
+    action = request.POST.get("action")
+    if action == "resume":
+        endpoint = get_object_or_404(LrsEndpoint, pk=request.POST.get("endpoint"))
+        endpoint_resume(endpoint=endpoint)
+        messages.success(request, _("Sending to %(name)s again.") % {"name": endpoint.name})
+    elif action == "replay":
+        ids = request.POST.getlist("delivery")
+        count = deliveries_replay(deliveries=StatementDelivery.objects.filter(pk__in=ids))
+        messages.success(request, _("%(count)d statements queued again.") % {"count": count})
+    elif action == "replay-all":
+        count = deliveries_replay()
+        messages.success(request, _("%(count)d statements queued again.") % {"count": count})
+    return redirect("lms_xapi_delivery")

@@ -1,0 +1,29 @@
+"""Puente's REST API, version 1. The OpenAPI schema covers exactly these URLs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from lms.api.views.events import EventBatchView
+from lms.api.views.learning import CatalogView, MyProgressView
+
+app_name = "api"
+
+endpoints = [
+    path("events/", EventBatchView.as_view(), name="events"),
+    path("me/progress/", MyProgressView.as_view(), name="my-progress"),
+    path("catalog/", CatalogView.as_view(), name="catalog"),
+]
+
+urlpatterns = [
+    *endpoints,
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(urlconf="lms.api.schema_urls", permission_classes=[]),
+        name="schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[]),
+        name="docs",
+    ),
+]

@@ -1,0 +1,120 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lms.api.errors import PayloadTooLarge
+from lms.api.serializers.events import (
+    EventBatchResultSerializer,
+    EventBatchSerializer,
+    EventSerializer,
+)
+from lms.conf import lms_setting
+from lms.services.learners import learner_for_user
+from lms.services.progress import EventInput, EventRejected, learner_event_record
+
+
+def _event_input(data: dict) -> EventInput:
+    return EventInput(
+        event_id=data["id"],
+        kind=data["type"],
+        lesson_key=data["lesson"],
+        occurred_at=data["occurred_at"],
+        language=data.get("language", ""),
+        question_id=data.get("question", ""),
+        choice_ids=tuple(data.get("choices", ())),
+        progress=data.get("progress"),
+        duration_seconds=data.get("duration_seconds"),
+    )
+
+
+class EventBatchView(APIView):
+    """Record a batch of learner events (phones send what they queued while offline)."""
+
+    @extend_schema(
+        request=EventBatchSerializer,
+        responses={
+            200: EventBatchResultSerializer,
+            207: OpenApiResponse(EventBatchResultSerializer, "Some events were rejected."),
+            400: OpenApiResponse(EventBatchResultSerializer, "Every event was rejected."),
+            413: OpenApiResponse(description="More events than one request may carry."),
+        },
+        examples=[
+            OpenApiExample(
+                "An answer",
+                request_only=True,
+                value={
+                    "events": [
+                        {
+                            "id": "0b0f3a52-6a4e-4a54-9d6c-3bbd3f5d0c4e",
+                            "type": "answered",
+                            "lesson": "6c3e2f0b-4c1f-5e8c-9b1d-2a7f6d5e4c3b",
+                            "occurred_at": "2026-11-28T15:30:40.123Z",
+                            "language": "es",
+                            "question": "d3c1...",
+                            "choices": ["a1b2..."],
+                        }
+                    ]
+                },
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        events = request.data.get("events") if isinstance(request.data, dict) else None
+        if not isinstance(events, list) or not events:
+            raise ValidationError({"events": [_("Send a non-empty list of events.")]})
+        limit = lms_setting("EVENTS_MAX_BATCH")
+        if len(events) > limit:
+            raise PayloadTooLarge(
+                _("At most %(limit)d events per request; this one has %(count)d.")
+                % {"limit": limit, "count": len(events)}
+            )
+        learner = learner_for_user(user=request.user)
+        results = [self._record(learner, item) for item in events]
+        counts = {
+            key: sum(1 for r in results if r["status"] == key)
+            for key in ("recorded", "duplicate", "rejected")
+        }
+        body = {
+            "recorded": counts["recorded"],
+            "duplicates": counts["duplicate"],
+            "rejected": counts["rejected"],
+            "results": results,
+        }
+        if not counts["rejected"]:
+            code = status.HTTP_200_OK
+        elif counts["rejected"] == len(results):
+            code = status.HTTP_400_BAD_REQUEST
+        else:
+            code = status.HTTP_207_MULTI_STATUS
+        return Response(body, status=code)
+
+    def _record(self, learner, item) -> dict:
+        event_id = item.get("id") if isinstance(item, dict) else None
+        serializer = EventSerializer(data=item)
+        if not serializer.is_valid():
+            return {"id": event_id, "status": "rejected", "errors": serializer.errors}
+        try:
+            outcome = learner_event_record(
+                learner=learner, event=_event_input(serializer.validated_data)
+            )
+        except EventRejected as error:
+            return {
+                "id": event_id,
+                "status": "rejected",
+                "errors": {error.field or "non_field_errors": [error.message]},
+            }
+        result = {
+            "id": str(outcome.event_id),
+            "status": "duplicate" if outcome.duplicate else "recorded",
+        }
+        if outcome.grade is not None:
+            result["correct"] = outcome.grade.correct
+        if not outcome.duplicate:
+            result["lesson_completed"] = outcome.lesson_completed
+            if outcome.unanswered_question_ids:
+                result["unanswered_questions"] = list(outcome.unanswered_question_ids)
+        return result

@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.utils.translation import get_language
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lms.api.serializers.catalog import CourseSerializer
+from lms.api.serializers.progress import CourseProgressSerializer
+from lms.selectors.outline import course_outlines
+from lms.selectors.progress import learner_progress
+from lms.services.learners import learner_for_user
+
+LANGUAGE_PARAMETER = OpenApiParameter(
+    "language",
+    str,
+    description="Language of titles and URLs (en, es, vi, zh-hans, ar); default: Accept-Language.",
+    enum=[code for code, _name in settings.LANGUAGES],
+)
+
+
+def requested_language(request: Request) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    language = request.query_params.get("language") or get_language() or settings.LANGUAGE_CODE
+    return language if language in codes else settings.LANGUAGE_CODE
+
+
+class CatalogView(APIView):
+    """Courses with their modules and lessons; lesson keys are what events refer to."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[LANGUAGE_PARAMETER], responses=CourseSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        courses = course_outlines(language=requested_language(request), request=request)
+        return Response(CourseSerializer(courses, many=True).data)
+
+
+class MyProgressView(APIView):
+    """The signed-in learner's own progress, per course, module and lesson."""
+
+    @extend_schema(parameters=[LANGUAGE_PARAMETER], responses=CourseProgressSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        learner = learner_for_user(user=request.user)
+        courses = learner_progress(
+            learner=learner, language=requested_language(request), request=request
+        )
+        return Response(CourseProgressSerializer(courses, many=True).data)

@@ -1,0 +1,44 @@
+"""The plugin's settings, read with a PUENTE_ prefix and a default, so a host site sets only
+what it changes. The default LRS comes from XAPI_LRS_ENDPOINT / _USERNAME / _PASSWORD."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # The public address of the site; the homePage of learners' xAPI accounts.
+    "BASE_URL": "http://127.0.0.1:8000",
+    # context.platform of every statement.
+    "PLATFORM": "Puente",
+    # Events API: how many events one request may carry, and how late they may arrive.
+    "EVENTS_MAX_BATCH": 100,
+    "EVENTS_MAX_AGE_DAYS": 30,
+    # A lesson is passed when this share of its questions is answered right.
+    "MASTERY_SCORE": 0.8,
+    # Delivery worker.
+    "XAPI_BATCH_SIZE": 100,
+    "XAPI_CONNECT_TIMEOUT": 5.0,
+    "XAPI_READ_TIMEOUT": 30.0,
+    "XAPI_LEASE_SECONDS": 120,
+    "XAPI_BACKOFF_BASE_SECONDS": 5,
+    "XAPI_BACKOFF_MAX_SECONDS": 3600,
+    # After this many failed tries with 5xx or timeouts, a batch is split to isolate a
+    # statement the LRS may be choking on.
+    "XAPI_SPLIT_AFTER_ATTEMPTS": 3,
+    "XAPI_IDLE_SECONDS": 1.0,
+}
+
+
+def lms_setting(name: str) -> Any:
+    return getattr(settings, f"PUENTE_{name}", DEFAULTS[name])
+
+
+def default_lrs() -> tuple[str, str, str]:
+    """(endpoint, username, password) of the LRS configured in settings; endpoint may be ''."""
+    return (
+        getattr(settings, "XAPI_LRS_ENDPOINT", "") or "",
+        getattr(settings, "XAPI_LRS_USERNAME", "") or "",
+        getattr(settings, "XAPI_LRS_PASSWORD", "") or "",
+    )

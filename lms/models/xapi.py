@@ -1,0 +1,104 @@
+"""The xAPI outbox: statements written with the progress that implies them, and their
+delivery to each Learning Record Store. Nothing is marked delivered before the LRS says so."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from lms.models.learners import Learner
+from lms.models.progress import LearnerEvent
+
+
+class Statement(models.Model):
+    """An xAPI statement, frozen when its event was recorded: every retry sends these bytes."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    learner = models.ForeignKey(
+        Learner, null=True, on_delete=models.SET_NULL, related_name="statements"
+    )
+    event = models.ForeignKey(
+        LearnerEvent, null=True, on_delete=models.SET_NULL, related_name="statements"
+    )
+    verb = models.CharField(max_length=40)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("xAPI statement")
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.id}"
+
+
+class LrsEndpoint(models.Model):
+    """A Learning Record Store that receives every statement (a district's, a state's...)."""
+
+    SETTINGS_KEY = "default"
+
+    key = models.SlugField(unique=True, help_text=_("A short name, unique."))
+    name = models.CharField(max_length=100)
+    url = models.URLField(
+        help_text=_("The xAPI base address, for example https://lrs.example.org/xAPI/")
+    )
+    username = models.CharField(max_length=200, blank=True)
+    password = models.CharField(max_length=200, blank=True)
+    from_settings = models.BooleanField(
+        default=False, editable=False, help_text=_("Configured by XAPI_LRS_* settings.")
+    )
+    enabled = models.BooleanField(default=True)
+    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pause_reason = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Statements recorded before this endpoint existed are queued for it in chunks.
+    backfill_cursor = models.DateTimeField(null=True, blank=True, editable=False)
+    backfill_cursor_id = models.UUIDField(null=True, blank=True, editable=False)
+    backfill_done = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("LRS endpoint")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    DELIVERED = "delivered", _("Delivered")
+    DEAD = "dead", _("Rejected by the LRS")
+
+
+class StatementDelivery(models.Model):
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(LrsEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    # A worker's lease on the row while it sends it; an expired lease is free to take again.
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_response = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("statement delivery")
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "endpoint"], name="lms_delivery_once"),
+        ]
+        indexes = [
+            # The worker's claim query reads only due pending rows: it stays as fast with a
+            # million delivered rows as with none.
+            models.Index(
+                fields=["endpoint", "next_attempt_at"],
+                condition=Q(status="pending"),
+                name="lms_delivery_due",
+            ),
+            models.Index(fields=["endpoint", "status"], name="lms_delivery_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} -> {self.endpoint_id}: {self.status}"

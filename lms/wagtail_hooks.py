@@ -1,0 +1,31 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from lms.admin_views import LrsEndpointViewSet, delivery_status
+
+
+@hooks.register("register_admin_viewset")
+def register_lrs_endpoints():
+    return LrsEndpointViewSet("lrs_endpoints")
+
+
+@hooks.register("register_admin_urls")
+def register_delivery_url():
+    return [path("xapi/delivery/", delivery_status, name="lms_xapi_delivery")]
+
+
+class AdministratorMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return request.user.is_superuser
+
+
+@hooks.register("register_settings_menu_item")
+def register_delivery_menu_item():
+    return AdministratorMenuItem(
+        _("xAPI delivery"),
+        reverse("lms_xapi_delivery"),
+        icon_name="resubmit",
+        order=900,
+    )

@@ -1,0 +1,214 @@
+"""Scheduling: claim due statements, send them through the transport, record what happened.
+
+Rows are claimed with a short lease (SKIP LOCKED on PostgreSQL, so workers on several machines
+never take the same row) and the lease is committed before any HTTP, so no database
+transaction stays open while an LRS thinks. A worker that dies leaves its lease to expire; the
+rows are then sent again, identical, and the LRS recognises them.
+
+Outcomes: 200/204 delivered; 409 on a single statement means "already stored", so delivered;
+400/413/422 on a batch splits it until the bad statements stand alone, which are dead-lettered
+with the LRS's answer; 401/403 pause the endpoint; 5xx, 429 and network errors retry with
+exponential backoff and jitter (and split a batch that keeps failing, in case one statement
+is what the LRS chokes on).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from lms.conf import lms_setting
+from lms.models import DeliveryStatus, LrsEndpoint, StatementDelivery
+from lms.services.xapi import endpoint_pause
+from lms.xapi.client import LrsClient, LrsResponse, LrsUnavailable
+
+logger = logging.getLogger(__name__)
+
+SPLIT_STATUSES = {400, 409, 413, 422}
+PAUSE_STATUSES = {401, 403}
+
+
+@dataclass
+class DeliveryReport:
+    requests: int = 0
+    delivered: int = 0
+    retried: int = 0
+    dead: int = 0
+    paused: bool = False
+
+    def add(self, other: DeliveryReport) -> None:
+        self.requests += other.requests
+        self.delivered += other.delivered
+        self.retried += other.retried
+        self.dead += other.dead
+        self.paused = self.paused or other.paused
+
+
+def deliveries_claim(
+    *, endpoint: LrsEndpoint, worker_id: str, limit: int, now: datetime | None = None
+) -> list[StatementDelivery]:
+    """Take up to ``limit`` due rows for this worker, oldest first."""
+    now = now or timezone.now()
+    lease = timedelta(seconds=lms_setting("XAPI_LEASE_SECONDS"))
+    with transaction.atomic():
+        ids = list(
+            StatementDelivery.objects.select_for_update(skip_locked=True)
+            .filter(endpoint=endpoint, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        StatementDelivery.objects.filter(id__in=ids).update(
+            claimed_by=worker_id, claimed_until=now + lease
+        )
+    return list(
+        StatementDelivery.objects.filter(id__in=ids, claimed_by=worker_id)
+        .select_related("statement")
+        .order_by("next_attempt_at", "id")
+    )
+
+
+def deliveries_send(
+    *,
+    client: LrsClient,
+    endpoint: LrsEndpoint,
+    rows: Sequence[StatementDelivery],
+    worker_id: str,
+    split_failing: bool = True,
+) -> DeliveryReport:
+    """Send claimed rows as one batch (splitting it when the LRS rejects part of it).
+
+    ``split_failing``: whether a batch that keeps failing with 5xx may be split in this round.
+    Halves do not split again until a later round, so an LRS that is simply down costs at
+    most three requests per batch per round.
+    """
+    report = DeliveryReport()
+    if not rows:
+        return report
+    report.requests += 1
+    try:
+        response = client.post_statements([row.statement.payload for row in rows])
+    except LrsUnavailable as error:
+        report.retried += _schedule_retry(rows, worker_id, None, str(error))
+        return report
+
+    if response.ok:
+        report.delivered += _finish(rows, worker_id, DeliveryStatus.DELIVERED, response)
+    elif response.status in SPLIT_STATUSES and len(rows) > 1:
+        _split(client, endpoint, rows, worker_id, report, split_failing=True)
+    elif response.status == 409:
+        # A single statement whose id the LRS already holds: it is stored.
+        report.delivered += _finish(rows, worker_id, DeliveryStatus.DELIVERED, response)
+    elif response.status in SPLIT_STATUSES:
+        report.dead += _finish(rows, worker_id, DeliveryStatus.DEAD, response)
+        logger.warning(
+            "LRS %s rejected statement %s with %s",
+            endpoint.key,
+            rows[0].statement_id,
+            response.status,
+        )
+    elif response.status in PAUSE_STATUSES:
+        reason = f"The LRS answered {response.status}: {response.body[:500]}"
+        endpoint_pause(endpoint=endpoint, reason=reason)
+        _release(rows, worker_id)
+        report.paused = True
+        logger.error("Paused LRS endpoint %s: %s", endpoint.key, reason)
+    elif split_failing and len(rows) > 1 and _keeps_failing(rows):
+        # The LRS answers but keeps failing on this batch: find out whether one statement is
+        # the cause, so that it cannot hold the others back.
+        _count_attempt(rows, worker_id, response.status, response.body)
+        for row in rows:
+            row.attempts += 1
+        _split(client, endpoint, rows, worker_id, report, split_failing=False)
+    else:
+        report.retried += _schedule_retry(rows, worker_id, response.status, response.body)
+    return report
+
+
+def _keeps_failing(rows: Sequence[StatementDelivery]) -> bool:
+    return min(row.attempts for row in rows) + 1 >= lms_setting("XAPI_SPLIT_AFTER_ATTEMPTS")
+
+
+def _split(client, endpoint, rows, worker_id, report: DeliveryReport, *, split_failing) -> None:
+    middle = len(rows) // 2
+    for index, half in enumerate((rows[:middle], rows[middle:])):
+        report.add(
+            deliveries_send(
+                client=client,
+                endpoint=endpoint,
+                rows=half,
+                worker_id=worker_id,
+                split_failing=split_failing,
+            )
+        )
+        if report.paused and index == 0:
+            _release(rows[middle:], worker_id)
+            return
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff with full jitter between half and all of the step."""
+    base = lms_setting("XAPI_BACKOFF_BASE_SECONDS")
+    cap = lms_setting("XAPI_BACKOFF_MAX_SECONDS")
+    step = min(cap, base * 2 ** max(0, attempts - 1))
+    return timedelta(seconds=step * random.uniform(0.5, 1.0))  # noqa: S311 - not for secrets
+
+
+def _finish(rows, worker_id: str, status: str, response: LrsResponse) -> int:
+    now = timezone.now()
+    return StatementDelivery.objects.filter(
+        id__in=[row.id for row in rows], claimed_by=worker_id
+    ).update(
+        status=status,
+        attempts=F("attempts") + 1,
+        last_attempt_at=now,
+        last_status_code=response.status,
+        last_response=response.body if status == DeliveryStatus.DEAD else "",
+        delivered_at=now if status == DeliveryStatus.DELIVERED else None,
+        claimed_by="",
+        claimed_until=None,
+    )
+
+
+def _count_attempt(rows, worker_id: str, status: int | None, message: str) -> None:
+    StatementDelivery.objects.filter(id__in=[row.id for row in rows], claimed_by=worker_id).update(
+        attempts=F("attempts") + 1,
+        last_attempt_at=timezone.now(),
+        last_status_code=status,
+        last_response=message[:4000],
+    )
+
+
+def _schedule_retry(rows, worker_id: str, status: int | None, message: str) -> int:
+    now = timezone.now()
+    retried = 0
+    # Rows of one batch usually share their attempt count; one update per distinct count.
+    by_attempts: dict[int, list[int]] = {}
+    for row in rows:
+        by_attempts.setdefault(row.attempts + 1, []).append(row.id)
+    for attempts, ids in by_attempts.items():
+        retried += StatementDelivery.objects.filter(id__in=ids, claimed_by=worker_id).update(
+            attempts=attempts,
+            next_attempt_at=now + backoff(attempts),
+            last_attempt_at=now,
+            last_status_code=status,
+            last_response=message[:4000],
+            claimed_by="",
+            claimed_until=None,
+        )
+    return retried
+
+
+def _release(rows, worker_id: str) -> None:
+    StatementDelivery.objects.filter(id__in=[row.id for row in rows], claimed_by=worker_id).update(
+        claimed_by="", claimed_until=None
+    )

@@ -1,0 +1,208 @@
+"""The REST API: event batches (idempotent, partial), progress, catalog, schema, auth."""
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from lms.models import LearnerEvent, QuestionAttempt, Statement
+
+pytestmark = pytest.mark.django_db
+
+EVENTS_URL = "/api/v1/events/"
+
+
+@pytest.fixture
+def api(learner):
+    client = APIClient()
+    token = Token.objects.create(user=learner.user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def viewed(page, **extra):
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "viewed",
+        "lesson": str(page.translation_key),
+        "occurred_at": timezone.now().isoformat(),
+        **extra,
+    }
+
+
+def answered(lesson, **extra):
+    question = lesson.specific.lms_questions()[0]
+    return viewed(
+        lesson,
+        type="answered",
+        question=question.id,
+        choices=[c.id for c in question.choices if c.correct],
+        **extra,
+    )
+
+
+def test_events_need_authentication(course_tree):
+    response = APIClient().post(
+        EVENTS_URL, {"events": [viewed(course_tree.lessons[0])]}, format="json"
+    )
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_session_authentication_needs_csrf(course_tree, learner):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(learner.user)
+    response = client.post(EVENTS_URL, {"events": [viewed(course_tree.lessons[0])]}, format="json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+
+
+def test_a_batch_replayed_three_times_is_recorded_once(course_tree, api):
+    batch = {
+        "events": [
+            viewed(course_tree.lessons[0]),
+            answered(course_tree.lessons[0]),
+            viewed(course_tree.lessons[1]),
+        ]
+    }
+    first = api.post(EVENTS_URL, batch, format="json")
+    assert first.status_code == 200
+    assert first.json()["recorded"] == 3
+    statements = Statement.objects.count()
+    for _ in range(2):
+        again = api.post(EVENTS_URL, batch, format="json")
+        assert again.status_code == 200
+        assert again.json()["duplicates"] == 3
+    assert LearnerEvent.objects.count() == 3
+    assert Statement.objects.count() == statements
+
+
+def test_an_answer_reports_whether_it_was_right(course_tree, api):
+    response = api.post(EVENTS_URL, {"events": [answered(course_tree.lessons[0])]}, format="json")
+    result = response.json()["results"][0]
+    assert result["status"] == "recorded"
+    assert result["correct"] is True
+    assert QuestionAttempt.objects.get().correct
+
+
+def test_a_bad_event_does_not_cost_the_good_ones(course_tree, api):
+    good = viewed(course_tree.lessons[0])
+    unknown_lesson = viewed(course_tree.lessons[0], lesson=str(uuid.uuid4()))
+    malformed_id = viewed(course_tree.lessons[1], id="not-a-uuid")
+    wrong_types = viewed(course_tree.lessons[1], occurred_at=12, type="danced")
+    too_old = viewed(
+        course_tree.lessons[1], occurred_at=(timezone.now() - timedelta(days=40)).isoformat()
+    )
+    response = api.post(
+        EVENTS_URL,
+        {"events": [good, unknown_lesson, malformed_id, wrong_types, too_old, "not an object"]},
+        format="json",
+    )
+    assert response.status_code == 207
+    body = response.json()
+    assert (body["recorded"], body["rejected"]) == (1, 5)
+    results = body["results"]
+    assert results[0] == {"id": good["id"], "status": "recorded", "lesson_completed": False}
+    assert results[1]["errors"] == {"lesson": ["There is no lesson with this key."]}
+    assert results[2]["errors"]["id"] == ["Must be a valid UUID."]
+    assert set(results[3]["errors"]) == {"occurred_at", "type"}
+    assert "older than 30 days" in results[4]["errors"]["occurred_at"][0]
+    assert "Expected a dictionary" in results[5]["errors"]["non_field_errors"][0]
+    assert LearnerEvent.objects.count() == 1
+
+
+def test_an_answer_without_a_question_is_rejected(course_tree, api):
+    bad = viewed(course_tree.lessons[0], type="answered")
+    response = api.post(EVENTS_URL, {"events": [bad]}, format="json")
+    assert response.status_code == 400
+    assert response.json()["results"][0]["errors"] == {
+        "question": ["An answer needs its question."]
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({}, "Send a non-empty list of events."),
+        ({"events": []}, "Send a non-empty list of events."),
+        ({"events": "lots"}, "Send a non-empty list of events."),
+        ([1, 2], "Send a non-empty list of events."),
+    ],
+)
+def test_malformed_batches_get_a_clear_400(api, body, message):
+    response = api.post(EVENTS_URL, body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"events": [message]}
+
+
+def test_malformed_json_is_a_400(api):
+    response = api.post(EVENTS_URL, data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+
+
+def test_an_oversized_batch_is_a_413(course_tree, api, settings):
+    settings.PUENTE_EVENTS_MAX_BATCH = 5
+    events = [viewed(course_tree.lessons[0]) for _ in range(6)]
+    response = api.post(EVENTS_URL, {"events": events}, format="json")
+    assert response.status_code == 413
+    assert response.json() == {"detail": "At most 5 events per request; this one has 6."}
+    assert not LearnerEvent.objects.exists()
+
+
+def test_learners_only_see_their_own_progress(course_tree, api, make_learner):
+    other = make_learner("other")
+    other_api = APIClient()
+    other_api.force_authenticate(other.user)
+    other_api.post(EVENTS_URL, {"events": [viewed(course_tree.lessons[2])]}, format="json")
+    api.post(EVENTS_URL, {"events": [viewed(course_tree.lessons[0])]}, format="json")
+
+    course = api.get("/api/v1/me/progress/?language=en").json()[0]
+    statuses = [lesson["status"] for m in course["modules"] for lesson in m["lessons"]]
+    assert statuses == ["in_progress"] + ["not_started"] * 5
+    assert course["continue_url"] == course_tree.lessons[0].get_url()
+    assert APIClient().get("/api/v1/me/progress/").status_code == 401
+
+
+def test_progress_reports_percent_and_questions_right(course_tree, api):
+    lesson = course_tree.lessons[1]
+    api.post(
+        EVENTS_URL, {"events": [answered(lesson), viewed(lesson, type="completed")]}, format="json"
+    )
+    course = api.get("/api/v1/me/progress/?language=es").json()[0]
+    assert course["title"] == "[es] Family Digital Skills"
+    assert course["percent"] == 17  # one lesson of six
+    assert course["questions_right"] == 1
+    module = course["modules"][0]
+    assert module["percent"] == 33
+    assert module["lessons"][1]["status"] == "completed"
+
+
+def test_catalog_lists_lesson_keys_in_the_requested_language(course_tree):
+    response = APIClient().get("/api/v1/catalog/?language=es")
+    assert response.status_code == 200
+    course = response.json()[0]
+    assert course["title"] == "[es] Family Digital Skills"
+    lesson = course["modules"][0]["lessons"][0]
+    assert lesson["key"] == str(course_tree.lessons[0].translation_key)
+    assert lesson["url"].startswith("/es/")
+    assert lesson["questions"] == 3
+
+
+def test_schema_documents_only_puentes_api():
+    response = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert set(schema["paths"]) == {"/api/v1/events/", "/api/v1/me/progress/", "/api/v1/catalog/"}
+    responses = schema["paths"]["/api/v1/events/"]["post"]["responses"]
+    assert {"200", "207", "400", "413"} <= set(responses)
+
+
+def test_api_docs_are_served_without_a_cdn():
+    html = APIClient().get("/api/v1/docs/").content.decode()
+    assert "swagger-ui" in html
+    assert "cdn.jsdelivr" not in html
