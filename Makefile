@@ -25,8 +25,11 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
-## Set up, load the demo courses and serve http://$(HOST):$(PORT) on SQLite.
+## Set up, load the demo courses and serve http://$(HOST):$(PORT) on SQLite, with a worker
+## that delivers xAPI statements (to XAPI_LRS_ENDPOINT, if set). Ctrl-C stops both.
 run: demo
+	@$(PY) manage.py deliver_statements & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Install what the tests need and run the whole suite (PYTEST_ARGS passes options through).

@@ -9,8 +9,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# A file, so that `pytest --reuse-db` can keep the migrated schema between runs on SQLite
-# (Wagtail and wagtail-localize bring about 200 migrations).
+# A file, not memory: the delivery worker tests run a worker in a subprocess against it.
 (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405 # ignored by git, absent in a fresh clone
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -64,10 +65,10 @@ def statements_enqueue(
     rows = Statement.objects.bulk_create(
         [
             Statement(
-                id=statement["id"],
+                id=uuid.UUID(statement["id"]),
                 learner=learner,
                 event=event,
-                verb=statement["verb"]["display"]["en-US"],
+                verb=statement.get("verb", {}).get("id", "").rsplit("/", 1)[-1],
                 payload=statement,
             )
             for statement in statements

@@ -1,0 +1,270 @@
+"""Delivery outcomes against a misbehaving LRS on loopback (see tests/lrs_stub.py)."""
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from lms.models import DeliveryStatus, LrsEndpoint, Statement, StatementDelivery
+from lms.services.xapi import (
+    endpoint_backfill,
+    endpoint_resume,
+    endpoints_sync_from_settings,
+    statements_enqueue,
+)
+from lms.xapi.client import LrsClient
+from lms.xapi.delivery import backoff, deliveries_claim, deliveries_send
+from lms.xapi.worker import DeliveryWorker
+from tests.lrs_stub import RESET, STALL, stub_lrs
+
+pytestmark = pytest.mark.django_db
+
+
+def statement(marker: str = "ok") -> dict:
+    return {
+        "id": str(uuid.uuid4()),
+        "actor": {"objectType": "Agent",
+                  "account": {"homePage": "https://puente.example.org", "name": str(uuid.uuid4())}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced",
+                 "display": {"en-US": "experienced"}},
+        "object": {"objectType": "Activity",
+                   "id": f"https://puente.example.org/xapi/activities/lesson/{uuid.uuid4()}"},
+        "context": {"platform": "Puente", "language": "en", "extensions": {
+            "https://puente.example.org/xapi/test-marker": marker}},
+        "timestamp": "2026-11-28T15:30:40.123Z",
+    }
+
+
+MARKER = "https://puente.example.org/xapi/test-marker"
+
+
+def marker(item: dict) -> str:
+    return item["context"]["extensions"][MARKER]
+
+
+@pytest.fixture
+def lrs(settings):
+    with stub_lrs() as stub:
+        settings.XAPI_LRS_ENDPOINT = stub.url
+        settings.XAPI_LRS_USERNAME = "puente"
+        settings.XAPI_LRS_PASSWORD = "secret"
+        endpoints_sync_from_settings()
+        yield stub
+
+
+def enqueue(count: int, markers: dict[int, str] | None = None) -> list[Statement]:
+    markers = markers or {}
+    return statements_enqueue(
+        statements=[statement(markers.get(i, "ok")) for i in range(count)], learner=None, event=None
+    )
+
+
+def statuses() -> dict[str, int]:
+    result: dict[str, int] = {}
+    for status in StatementDelivery.objects.values_list("status", flat=True):
+        result[status] = result.get(status, 0) + 1
+    return result
+
+
+def run_once(batch_size: int = 100):
+    worker = DeliveryWorker(batch_size=batch_size)
+    try:
+        return worker.run(once=True)
+    finally:
+        worker.close()
+
+
+def make_due() -> None:
+    StatementDelivery.objects.filter(status=DeliveryStatus.PENDING).update(
+        next_attempt_at=timezone.now()
+    )
+
+
+def test_statements_are_sent_in_batches_over_one_connection(lrs):
+    enqueue(25)
+    report = run_once(batch_size=10)
+    assert report.delivered == 25
+    assert [len(batch) for batch in lrs.requests] == [10, 10, 5]
+    assert statuses() == {"delivered": 25}
+    assert Statement.objects.count() == 25  # delivered statements are kept
+
+
+def test_requests_carry_the_xapi_version_and_credentials(settings):
+    seen = {}
+    with stub_lrs() as stub:
+        from http.server import BaseHTTPRequestHandler  # noqa: F401
+
+        client = LrsClient(stub.url, "puente", "secret")
+        original = client.session.post
+
+        def spy(url, **kwargs):
+            response = original(url, **kwargs)
+            seen.update(response.request.headers)
+            seen["url"] = url
+            return response
+
+        client.session.post = spy
+        assert client.post_statements([statement()]).ok
+    assert seen["X-Experience-API-Version"] == "1.0.3"
+    assert seen["Authorization"].startswith("Basic ")
+    assert seen["url"].endswith("/xAPI/statements")
+
+
+def test_a_rejected_statement_is_isolated_and_dead_lettered(lrs):
+    lrs.respond = lambda batch: (
+        (400, json.dumps({"detail": "bad statement"})) if any(marker(s) == "bad" for s in batch)
+        else (200, json.dumps([s["id"] for s in batch]))
+    )
+    rows = enqueue(16, markers={11: "bad"})
+    report = run_once()
+    assert report.dead == 1
+    assert report.delivered == 15
+    assert report.requests <= 1 + 2 * 4  # a binary search through 16 statements
+    dead = StatementDelivery.objects.get(status=DeliveryStatus.DEAD)
+    assert dead.statement_id == rows[11].id
+    assert dead.last_status_code == 400
+    assert "bad statement" in dead.last_response
+
+
+def test_409_on_one_statement_means_already_stored(lrs):
+    lrs.respond = lambda batch: (409, "Conflict") if len(batch) == 1 else (409, "Conflict")
+    enqueue(1)
+    assert run_once().delivered == 1
+    assert statuses() == {"delivered": 1}
+
+
+def test_409_on_a_batch_splits_it(lrs):
+    stored = set()
+
+    def respond(batch):
+        if len(batch) > 1 and any(s["id"] in stored for s in batch):
+            return 409, "Conflict"
+        stored.update(s["id"] for s in batch)
+        return 200, json.dumps([s["id"] for s in batch])
+
+    rows = enqueue(4)
+    stored.add(str(rows[2].id))  # the LRS has one of them already
+    lrs.respond = respond
+    assert run_once().delivered == 4
+
+
+def test_auth_errors_pause_the_endpoint_without_losing_anything(lrs):
+    lrs.respond = lambda batch: (401, '{"detail": "Invalid authentication credentials"}')
+    enqueue(5)
+    report = run_once()
+    assert report.paused
+    endpoint = LrsEndpoint.objects.get()
+    assert endpoint.paused_at is not None
+    assert "401" in endpoint.pause_reason
+    assert statuses() == {"pending": 5}
+    assert set(StatementDelivery.objects.values_list("attempts", flat=True)) == {0}
+    # While paused nothing is sent, and the worker does not spin.
+    assert run_once().requests == 0
+    assert len(lrs.requests) == 1
+    lrs.respond = lambda batch: (200, json.dumps([s["id"] for s in batch]))
+    endpoint_resume(endpoint=endpoint)
+    assert run_once().delivered == 5
+
+
+@pytest.mark.parametrize("failure", [(503, "Service Unavailable"), STALL, RESET])
+def test_server_errors_timeouts_and_resets_retry_with_backoff(lrs, settings, failure):
+    settings.PUENTE_XAPI_READ_TIMEOUT = 0.5
+    lrs.respond = lambda batch: failure
+    enqueue(3)
+    before = timezone.now()
+    report = run_once()
+    assert report.retried == 3
+    assert report.requests == 1  # no busy loop: the rows wait for their next attempt
+    rows = StatementDelivery.objects.all()
+    assert {row.status for row in rows} == {"pending"}
+    assert {row.attempts for row in rows} == {1}
+    assert all(row.next_attempt_at >= before + timedelta(seconds=2) for row in rows)
+
+    lrs.respond = lambda batch: (200, json.dumps([s["id"] for s in batch]))
+    assert run_once().requests == 0  # not due yet
+    make_due()
+    assert run_once().delivered == 3
+    sent = lrs.statement_ids
+    assert len(sent) == 6 and len(set(sent)) == 3  # the retry resent the identical statements
+
+
+def test_backoff_grows_exponentially_with_jitter_and_a_cap(settings):
+    settings.PUENTE_XAPI_BACKOFF_BASE_SECONDS = 5
+    settings.PUENTE_XAPI_BACKOFF_MAX_SECONDS = 3600
+    for attempts, step in [(1, 5), (2, 10), (3, 20), (6, 160), (20, 3600)]:
+        waits = [backoff(attempts).total_seconds() for _ in range(50)]
+        assert all(step / 2 <= wait <= step for wait in waits), (attempts, min(waits), max(waits))
+        assert len(set(waits)) > 1
+
+
+def test_a_batch_that_keeps_failing_is_split_to_free_the_good_statements(lrs, settings):
+    settings.PUENTE_XAPI_SPLIT_AFTER_ATTEMPTS = 3
+    lrs.respond = lambda batch: (
+        (500, "Internal Server Error") if any(marker(s) == "poison" for s in batch)
+        else (200, json.dumps([s["id"] for s in batch]))
+    )
+    enqueue(8, markers={5: "poison"})
+    for _ in range(2):
+        run_once()
+        make_due()
+    assert statuses() == {"pending": 8}
+    run_once()  # third failure: split once; the clean half goes through
+    assert statuses() == {"pending": 4, "delivered": 4}
+    for _ in range(4):
+        make_due()
+        run_once()
+    assert statuses() == {"pending": 1, "delivered": 7}
+    poison = StatementDelivery.objects.get(status="pending")
+    assert marker(poison.statement.payload) == "poison"
+
+
+def test_without_an_lrs_statements_wait_and_are_sent_once_one_is_added(db, settings):
+    settings.XAPI_LRS_ENDPOINT = ""
+    enqueue(7)
+    assert not StatementDelivery.objects.exists()
+    assert run_once().requests == 0
+    with stub_lrs() as stub:
+        LrsEndpoint.objects.create(key="district", name="District", url=stub.url)
+        report = run_once()
+        assert report.delivered == 7
+        assert sorted(stub.statement_ids) == sorted(str(s.id) for s in Statement.objects.all())
+
+
+def test_backfill_walks_in_chunks_and_finishes(db):
+    enqueue(25)
+    Statement.objects.update(created_at=timezone.now() - timedelta(minutes=10))
+    endpoint = LrsEndpoint.objects.create(key="state", name="State", url="https://lrs.example.org/")
+    endpoint.created_at = timezone.now() - timedelta(minutes=5)
+    endpoint.save()
+    added = [endpoint_backfill(endpoint=endpoint, chunk=10) for _ in range(4)]
+    assert added == [10, 10, 5, 0]
+    endpoint.refresh_from_db()
+    assert endpoint.backfill_done
+    assert StatementDelivery.objects.filter(endpoint=endpoint).count() == 25
+
+
+def test_a_lease_keeps_other_workers_away_until_it_expires(lrs, settings):
+    settings.PUENTE_XAPI_LEASE_SECONDS = 60
+    enqueue(4)
+    endpoint = LrsEndpoint.objects.get()
+    first = deliveries_claim(endpoint=endpoint, worker_id="a", limit=10)
+    assert len(first) == 4
+    assert deliveries_claim(endpoint=endpoint, worker_id="b", limit=10) == []
+    later = timezone.now() + timedelta(seconds=61)
+    taken_over = deliveries_claim(endpoint=endpoint, worker_id="b", limit=10, now=later)
+    assert len(taken_over) == 4
+    # The first worker's late answer no longer counts: the rows are b's now.
+    report = deliveries_send(client=LrsClient(lrs.url), endpoint=endpoint, rows=first,
+                             worker_id="a")
+    assert report.delivered == 0
+    assert statuses() == {"pending": 4}
+
+
+def test_delivery_runs_as_a_task(lrs):
+    from lms.tasks import deliver_statements
+
+    enqueue(3)
+    result = deliver_statements.enqueue()
+    assert result.return_value == {"delivered": 3, "retried": 0, "dead": 0}
