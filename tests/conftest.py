@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from lms.models import Learner
 from lms.services.learners import learner_sign_up
@@ -34,6 +35,12 @@ def make_learner(db):
         return learner_sign_up(username=username, password=PASSWORD)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (cached ids must not outlive their rows)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -25,14 +25,23 @@ pytestmark = pytest.mark.django_db
 def statement(marker: str = "ok") -> dict:
     return {
         "id": str(uuid.uuid4()),
-        "actor": {"objectType": "Agent",
-                  "account": {"homePage": "https://puente.example.org", "name": str(uuid.uuid4())}},
-        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced",
-                 "display": {"en-US": "experienced"}},
-        "object": {"objectType": "Activity",
-                   "id": f"https://puente.example.org/xapi/activities/lesson/{uuid.uuid4()}"},
-        "context": {"platform": "Puente", "language": "en", "extensions": {
-            "https://puente.example.org/xapi/test-marker": marker}},
+        "actor": {
+            "objectType": "Agent",
+            "account": {"homePage": "https://puente.example.org", "name": str(uuid.uuid4())},
+        },
+        "verb": {
+            "id": "http://adlnet.gov/expapi/verbs/experienced",
+            "display": {"en-US": "experienced"},
+        },
+        "object": {
+            "objectType": "Activity",
+            "id": f"https://puente.example.org/xapi/activities/lesson/{uuid.uuid4()}",
+        },
+        "context": {
+            "platform": "Puente",
+            "language": "en",
+            "extensions": {"https://puente.example.org/xapi/test-marker": marker},
+        },
         "timestamp": "2026-11-28T15:30:40.123Z",
     }
 
@@ -94,8 +103,6 @@ def test_statements_are_sent_in_batches_over_one_connection(lrs):
 def test_requests_carry_the_xapi_version_and_credentials(settings):
     seen = {}
     with stub_lrs() as stub:
-        from http.server import BaseHTTPRequestHandler  # noqa: F401
-
         client = LrsClient(stub.url, "puente", "secret")
         original = client.session.post
 
@@ -114,7 +121,8 @@ def test_requests_carry_the_xapi_version_and_credentials(settings):
 
 def test_a_rejected_statement_is_isolated_and_dead_lettered(lrs):
     lrs.respond = lambda batch: (
-        (400, json.dumps({"detail": "bad statement"})) if any(marker(s) == "bad" for s in batch)
+        (400, json.dumps({"detail": "bad statement"}))
+        if any(marker(s) == "bad" for s in batch)
         else (200, json.dumps([s["id"] for s in batch]))
     )
     rows = enqueue(16, markers={11: "bad"})
@@ -129,7 +137,7 @@ def test_a_rejected_statement_is_isolated_and_dead_lettered(lrs):
 
 
 def test_409_on_one_statement_means_already_stored(lrs):
-    lrs.respond = lambda batch: (409, "Conflict") if len(batch) == 1 else (409, "Conflict")
+    lrs.respond = lambda batch: (409, "Conflict")
     enqueue(1)
     assert run_once().delivered == 1
     assert statuses() == {"delivered": 1}
@@ -187,7 +195,8 @@ def test_server_errors_timeouts_and_resets_retry_with_backoff(lrs, settings, fai
     make_due()
     assert run_once().delivered == 3
     sent = lrs.statement_ids
-    assert len(sent) == 6 and len(set(sent)) == 3  # the retry resent the identical statements
+    assert len(sent) == 6
+    assert len(set(sent)) == 3  # the retry resent the identical statements
 
 
 def test_backoff_grows_exponentially_with_jitter_and_a_cap(settings):
@@ -202,7 +211,8 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap(settings):
 def test_a_batch_that_keeps_failing_is_split_to_free_the_good_statements(lrs, settings):
     settings.PUENTE_XAPI_SPLIT_AFTER_ATTEMPTS = 3
     lrs.respond = lambda batch: (
-        (500, "Internal Server Error") if any(marker(s) == "poison" for s in batch)
+        (500, "Internal Server Error")
+        if any(marker(s) == "poison" for s in batch)
         else (200, json.dumps([s["id"] for s in batch]))
     )
     enqueue(8, markers={5: "poison"})
@@ -256,8 +266,9 @@ def test_a_lease_keeps_other_workers_away_until_it_expires(lrs, settings):
     taken_over = deliveries_claim(endpoint=endpoint, worker_id="b", limit=10, now=later)
     assert len(taken_over) == 4
     # The first worker's late answer no longer counts: the rows are b's now.
-    report = deliveries_send(client=LrsClient(lrs.url), endpoint=endpoint, rows=first,
-                             worker_id="a")
+    report = deliveries_send(
+        client=LrsClient(lrs.url), endpoint=endpoint, rows=first, worker_id="a"
+    )
     assert report.delivered == 0
     assert statuses() == {"pending": 4}
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from lms.models import DeliveryStatus, Statement, StatementDelivery
@@ -49,8 +50,16 @@ def test_learner_actions_reach_the_lrs_exactly_once(course_tree, learner, learne
     second = course_tree.lessons[1]
     api.post(  # and the JSON API
         "/api/v1/events/",
-        {"events": [{"id": str(uuid.uuid4()), "type": "viewed", "lesson": str(second.translation_key),
-                     "occurred_at": "2026-11-28T10:00:00Z"}]},
+        {
+            "events": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "type": "viewed",
+                    "lesson": str(second.translation_key),
+                    "occurred_at": timezone.now().isoformat(),
+                }
+            ]
+        },
         format="json",
     )
     run_once()
@@ -116,7 +125,10 @@ def worker_process(lrs, batch_size: int) -> subprocess.Popen:
         )
     return subprocess.Popen(
         [sys.executable, "manage.py", "deliver_statements", "--idle", "0.1"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 

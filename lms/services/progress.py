@@ -177,6 +177,13 @@ class _Recorder:
         progress, _created = LessonProgress.objects.select_for_update().get_or_create(
             learner=self.learner, lesson_key=self.context.lesson.key
         )
+        before = (
+            progress.first_viewed_at,
+            progress.last_viewed_at,
+            progress.progress,
+            progress.reached_end_at,
+            progress.completed_at,
+        )
         kind = self.event.kind
         if kind == EventKind.VIEWED:
             self._viewed(progress)
@@ -191,7 +198,15 @@ class _Recorder:
             if not outcome.unanswered_question_ids:
                 self._complete_lesson(progress)
                 outcome.lesson_completed = True
-        progress.save()
+        after = (
+            progress.first_viewed_at,
+            progress.last_viewed_at,
+            progress.progress,
+            progress.reached_end_at,
+            progress.completed_at,
+        )
+        if after != before:
+            progress.save()
         return outcome
 
     # What each kind of event changes.

@@ -7,8 +7,11 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from lms.conf import default_lrs
@@ -58,6 +61,26 @@ def endpoint_credentials(endpoint: LrsEndpoint) -> tuple[str, str]:
     return endpoint.username, endpoint.password
 
 
+ENDPOINTS_CACHE_KEY = "puente:lms:receiving-endpoints"
+# Shorter than BACKFILL_OVERLAP: a process that has not heard of a new endpoint yet still
+# records statements the backfill will queue for it.
+ENDPOINTS_CACHE_SECONDS = 30
+
+
+def receiving_endpoint_ids() -> list[int]:
+    """Ids of the enabled endpoints (cached; every statement recorded asks for them)."""
+    ids = cache.get(ENDPOINTS_CACHE_KEY)
+    if ids is None:
+        ids = list(LrsEndpoint.objects.filter(enabled=True).values_list("id", flat=True))
+        cache.set(ENDPOINTS_CACHE_KEY, ids, ENDPOINTS_CACHE_SECONDS)
+    return ids
+
+
+@receiver([post_save, post_delete], sender=LrsEndpoint)
+def _endpoints_changed(**kwargs) -> None:
+    cache.delete(ENDPOINTS_CACHE_KEY)
+
+
 def statements_enqueue(
     *, statements: Iterable[dict[str, Any]], learner: Learner, event: LearnerEvent | None
 ) -> list[Statement]:
@@ -74,7 +97,7 @@ def statements_enqueue(
             for statement in statements
         ]
     )
-    endpoints = list(LrsEndpoint.objects.filter(enabled=True).values_list("id", flat=True))
+    endpoints = receiving_endpoint_ids()
     now = timezone.now()
     StatementDelivery.objects.bulk_create(
         [
@@ -94,7 +117,11 @@ def endpoint_backfill(*, endpoint: LrsEndpoint, chunk: int = BACKFILL_CHUNK) -> 
     if endpoint.backfill_done:
         return 0
     until = endpoint.created_at + BACKFILL_OVERLAP
-    statements = Statement.objects.filter(created_at__lte=until).order_by("created_at", "id")
+    statements = (
+        Statement.objects.filter(created_at__lte=until)
+        .exclude(deliveries__endpoint=endpoint)
+        .order_by("created_at", "id")
+    )
     if endpoint.backfill_cursor is not None:
         statements = statements.filter(
             Q(created_at__gt=endpoint.backfill_cursor)

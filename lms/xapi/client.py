@@ -56,7 +56,13 @@ class LrsClient:
         )
 
     def post_statements(self, statements: Sequence[dict[str, Any]]) -> LrsResponse:
-        body = json.dumps(list(statements), separators=(",", ":"), ensure_ascii=False)
+        return self.post_statements_json(
+            [json.dumps(s, separators=(",", ":"), ensure_ascii=False) for s in statements]
+        )
+
+    def post_statements_json(self, statements: Sequence[str]) -> LrsResponse:
+        """POST statements already serialised as JSON, as one array."""
+        body = "[" + ",".join(statements) + "]"
         try:
             response = self.session.post(
                 self.statements_url, data=body.encode("utf-8"), timeout=self.timeout

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import logging
 import random
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from lms.conf import lms_setting
@@ -51,9 +53,19 @@ class DeliveryReport:
         self.paused = self.paused or other.paused
 
 
+@dataclass
+class ClaimedRow:
+    """A delivery a worker holds, with its statement exactly as stored (no decode/encode)."""
+
+    id: int
+    statement_id: uuid.UUID
+    attempts: int
+    statement_json: str
+
+
 def deliveries_claim(
     *, endpoint: LrsEndpoint, worker_id: str, limit: int, now: datetime | None = None
-) -> list[StatementDelivery]:
+) -> list[ClaimedRow]:
     """Take up to ``limit`` due rows for this worker, oldest first."""
     now = now or timezone.now()
     lease = timedelta(seconds=lms_setting("XAPI_LEASE_SECONDS"))
@@ -70,18 +82,19 @@ def deliveries_claim(
         StatementDelivery.objects.filter(id__in=ids).update(
             claimed_by=worker_id, claimed_until=now + lease
         )
-    return list(
+    rows = (
         StatementDelivery.objects.filter(id__in=ids, claimed_by=worker_id)
-        .select_related("statement")
         .order_by("next_attempt_at", "id")
+        .values_list("id", "statement_id", "attempts", Cast("statement__payload", TextField()))
     )
+    return [ClaimedRow(*row) for row in rows]
 
 
 def deliveries_send(
     *,
     client: LrsClient,
     endpoint: LrsEndpoint,
-    rows: Sequence[StatementDelivery],
+    rows: Sequence[ClaimedRow],
     worker_id: str,
     split_failing: bool = True,
 ) -> DeliveryReport:
@@ -91,16 +104,41 @@ def deliveries_send(
     Halves do not split again until a later round, so an LRS that is simply down costs at
     most three requests per batch per round.
     """
-    report = DeliveryReport()
     if not rows:
-        return report
-    report.requests += 1
-    try:
-        response = client.post_statements([row.statement.payload for row in rows])
-    except LrsUnavailable as error:
-        report.retried += _schedule_retry(rows, worker_id, None, str(error))
-        return report
+        return DeliveryReport()
+    return deliveries_record(
+        client=client,
+        endpoint=endpoint,
+        rows=rows,
+        worker_id=worker_id,
+        answer=batch_post(client, rows),
+        split_failing=split_failing,
+    )
 
+
+def batch_post(client: LrsClient, rows: Sequence[ClaimedRow]) -> LrsResponse | LrsUnavailable:
+    """The HTTP half of sending, with no database access (it may run in another thread)."""
+    try:
+        return client.post_statements_json([row.statement_json for row in rows])
+    except LrsUnavailable as error:
+        return error
+
+
+def deliveries_record(
+    *,
+    client: LrsClient,
+    endpoint: LrsEndpoint,
+    rows: Sequence[ClaimedRow],
+    worker_id: str,
+    answer: LrsResponse | LrsUnavailable,
+    split_failing: bool = True,
+) -> DeliveryReport:
+    """Record what the LRS answered for a batch (sending halves again where it must)."""
+    report = DeliveryReport(requests=1)
+    if isinstance(answer, LrsUnavailable):
+        report.retried += _schedule_retry(rows, worker_id, None, str(answer))
+        return report
+    response = answer
     if response.ok:
         report.delivered += _finish(rows, worker_id, DeliveryStatus.DELIVERED, response)
     elif response.status in SPLIT_STATUSES and len(rows) > 1:
@@ -119,7 +157,7 @@ def deliveries_send(
     elif response.status in PAUSE_STATUSES:
         reason = f"The LRS answered {response.status}: {response.body[:500]}"
         endpoint_pause(endpoint=endpoint, reason=reason)
-        _release(rows, worker_id)
+        release_claims(rows, worker_id)
         report.paused = True
         logger.error("Paused LRS endpoint %s: %s", endpoint.key, reason)
     elif split_failing and len(rows) > 1 and _keeps_failing(rows):
@@ -134,7 +172,7 @@ def deliveries_send(
     return report
 
 
-def _keeps_failing(rows: Sequence[StatementDelivery]) -> bool:
+def _keeps_failing(rows: Sequence[ClaimedRow]) -> bool:
     return min(row.attempts for row in rows) + 1 >= lms_setting("XAPI_SPLIT_AFTER_ATTEMPTS")
 
 
@@ -151,7 +189,7 @@ def _split(client, endpoint, rows, worker_id, report: DeliveryReport, *, split_f
             )
         )
         if report.paused and index == 0:
-            _release(rows[middle:], worker_id)
+            release_claims(rows[middle:], worker_id)
             return
 
 
@@ -208,7 +246,8 @@ def _schedule_retry(rows, worker_id: str, status: int | None, message: str) -> i
     return retried
 
 
-def _release(rows, worker_id: str) -> None:
+def release_claims(rows, worker_id: str) -> None:
+    """Give claimed rows back untouched (the next worker round may take them)."""
     StatementDelivery.objects.filter(id__in=[row.id for row in rows], claimed_by=worker_id).update(
         claimed_by="", claimed_until=None
     )

@@ -1,0 +1,153 @@
+"""Event ingest through the events API, next to a minimal Django view that writes one row.
+
+Each database (SQLite, and PostgreSQL if it answers) is measured in its own process, on a
+fresh database with the demo site, through the full middleware stack and DRF, in-process
+(no HTTP server; bench/lesson_page.py's approach). Events are a realistic mix: a third
+"viewed", the rest "answered", by 20 learners over the 18 demo lessons.
+
+    .venv/bin/python bench/events_ingest.py [--requests 400] [--postgres-url URL | --no-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+
+from common import DEFAULT_POSTGRES_URL, REPO, build_site, setup_django, summary
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--batch", type=int, default=50, help="events per request, batched run")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--database-url", default=None, help=argparse.SUPPRESS)  # child mode
+    return parser.parse_args()
+
+
+def measure(database_url: str, requests: int, batch: int) -> None:
+    setup_django(database_url)
+    from django.db import connection, transaction
+    from django.http import HttpResponse
+    from django.test import Client, override_settings
+    from django.urls import path
+    from django.utils import timezone
+    from django.views.decorators.csrf import csrf_exempt
+    from rest_framework.authtoken.models import Token
+    from wagtail.models import Page
+
+    from courses import urls as site_urls
+    from lms.services.learners import learner_sign_up
+
+    build_site()
+    with connection.cursor() as cursor:
+        key = "INTEGER PRIMARY KEY" if connection.vendor == "sqlite" else "SERIAL PRIMARY KEY"
+        cursor.execute(f"CREATE TABLE bench_row (id {key}, payload TEXT)")
+
+    @csrf_exempt
+    def write_one_row(request):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_row (payload) VALUES (%s)", [request.body.decode()])
+        return HttpResponse(status=201)
+
+    urls = type(sys)("bench_ingest_urls")
+    urls.urlpatterns = [path("bench/write-one/", write_one_row), *site_urls.urlpatterns]
+    sys.modules["bench_ingest_urls"] = urls
+
+    lessons = list(Page.objects.filter(depth=5, locale__language_code="en").specific())
+    learners = [learner_sign_up(username=f"bench-{i}", password="x" * 12) for i in range(20)]
+    clients = []
+    for learner in learners:
+        token = Token.objects.create(user=learner.user)
+        clients.append(Client(HTTP_AUTHORIZATION=f"Token {token.key}"))
+
+    counter = iter(range(10**9))
+
+    def event() -> dict:
+        n = next(counter)
+        lesson = lessons[n % len(lessons)]
+        item = {
+            "id": str(uuid.uuid4()),
+            "lesson": str(lesson.translation_key),
+            "occurred_at": timezone.now().isoformat(),
+            "language": "es",
+        }
+        if n % 3 == 0:
+            return {**item, "type": "viewed"}
+        question = lesson.lms_questions()[0]
+        return {
+            **item,
+            "type": "answered",
+            "question": question.id,
+            "choices": [question.choices[n % len(question.choices)].id],
+        }
+
+    def run(url_of, body_of, count):
+        timings = []
+        for n in range(count):
+            client = clients[n % len(clients)]
+            body = body_of()
+            started = time.perf_counter()
+            response = client.post(url_of, data=json.dumps(body), content_type="application/json")
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code in (200, 201), response.content[:300]
+        return timings
+
+    with override_settings(ROOT_URLCONF="bench_ingest_urls"):
+        run("/bench/write-one/", lambda: {"x": 1}, 20)  # warm up
+        run("/api/v1/events/", lambda: {"events": [event()]}, 20)
+        minimal = run("/bench/write-one/", lambda: {"x": 1}, requests)
+        single = run("/api/v1/events/", lambda: {"events": [event()]}, requests)
+        batched_count = max(10, requests // batch)
+        batched = run(
+            "/api/v1/events/", lambda: {"events": [event() for _ in range(batch)]}, batched_count
+        )
+
+    def rate(timings, per_request=1):
+        return per_request * len(timings) / (sum(timings) / 1000)
+
+    base = rate(minimal)
+    print(f"\n== {connection.vendor} ({requests} requests each)")
+    print(f"{'':34} {'events/s':>9} {'x minimal':>9}   request ms")
+    print(f"{'minimal view writing one row':34} {base:>9.0f} {1.0:>9.2f}   {summary(minimal)}")
+    print(
+        f"{'events API, 1 event per request':34} {rate(single):>9.0f} "
+        f"{rate(single) / base:>9.2f}   {summary(single)}"
+    )
+    print(
+        f"{f'events API, {batch} per request':34} {rate(batched, batch):>9.0f} "
+        f"{rate(batched, batch) / base:>9.2f}   {summary(batched)}"
+    )
+    print(f"   (median ms per event in batches: {statistics.median(batched) / batch:.2f})")
+
+
+def main() -> None:
+    args = parse_args()
+    if args.database_url is not None:
+        measure(args.database_url, args.requests, args.batch)
+        return
+    databases = [""] if args.no_postgres else ["", args.postgres_url]
+    for database_url in databases:
+        command = [
+            sys.executable,
+            __file__,
+            "--database-url",
+            database_url,
+            "--requests",
+            str(args.requests),
+            "--batch",
+            str(args.batch),
+        ]
+        result = subprocess.run(command, cwd=REPO, check=False)
+        if result.returncode:
+            print(f"(measuring {database_url or 'SQLite'} failed with {result.returncode})")
+
+
+if __name__ == "__main__":
+    main()
