@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -40,13 +41,18 @@ class LrsEndpointViewSet(ModelViewSet):
     menu_label = _("LRS endpoints")
     add_to_settings_menu = True
     list_display = ["name", "key", "url", "enabled", "paused_at"]
-    exclude_form_fields = ["from_settings"]
+
+    def get_form_class(self, for_update: bool = False) -> type[forms.ModelForm]:
+        return LrsEndpointForm
 
 
 class DeliveryStatusView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "lms/admin/delivery.html"
     page_title = _("xAPI delivery")
     header_icon = "resubmit"
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs) -> dict:
         endpoints_sync_from_settings()
@@ -76,11 +82,13 @@ def _delivery_action(request: HttpRequest) -> HttpResponse:
         endpoint = get_object_or_404(LrsEndpoint, pk=request.POST.get("endpoint"))
         endpoint_resume(endpoint=endpoint)
         messages.success(request, _("Sending to %(name)s again.") % {"name": endpoint.name})
-    elif action == "replay":
-        ids = request.POST.getlist("delivery")
-        count = deliveries_replay(deliveries=StatementDelivery.objects.filter(pk__in=ids))
-        messages.success(request, _("%(count)d statements queued again.") % {"count": count})
-    elif action == "replay-all":
-        count = deliveries_replay()
-        messages.success(request, _("%(count)d statements queued again.") % {"count": count})
+    elif action in ("replay", "replay-all"):
+        chosen = None
+        if action == "replay":
+            chosen = StatementDelivery.objects.filter(pk__in=request.POST.getlist("delivery"))
+        count = deliveries_replay(deliveries=chosen)
+        message = ngettext(
+            "%(count)d statement queued again.", "%(count)d statements queued again.", count
+        )
+        messages.success(request, message % {"count": count})
     return redirect("lms_xapi_delivery")

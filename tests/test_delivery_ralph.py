@@ -90,6 +90,7 @@ def test_everything_arrives_after_the_lrs_comes_back(lrs):
 
 
 @pytest.mark.django_db
+@pytest.mark.invalid_statements
 def test_an_invalid_statement_is_dead_lettered_and_the_rest_arrive(lrs):
     good = [statement() for _ in range(9)]
     invalid = statement()

@@ -79,3 +79,52 @@ def test_unknown_page_is_a_friendly_404(course_tree, client):
     response = client.get("/es/no-such-page/")
     assert response.status_code == 404
     assert "Ver todos los cursos" in response.content.decode()
+
+
+def _po_entries(path):
+    """(msgid, [msgstr...], flags) of a .po file; enough of the format for these checks."""
+    entries, current, field = [], None, None
+    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+        line = raw.strip()
+        if not line:
+            if current:
+                entries.append(current)
+            current, field = None, None
+            continue
+        current = current or {"msgid": "", "msgstr": {}, "flags": ""}
+        if line.startswith("#,"):
+            current["flags"] += line
+        elif line.startswith("#"):
+            continue
+        elif line.startswith("msgid_plural"):
+            field = None
+        elif line.startswith("msgid "):
+            field, current["msgid"] = "msgid", line[7:-1]
+        elif line.startswith("msgstr"):
+            index = line[line.find("[") + 1 : line.find("]")] if line.startswith("msgstr[") else "0"
+            field = ("msgstr", index)
+            current["msgstr"][index] = line[line.find('"') + 1 : -1]
+        elif line.startswith('"') and field == "msgid":
+            current["msgid"] += line[1:-1]
+        elif line.startswith('"') and field:
+            current["msgstr"][field[1]] += line[1:-1]
+    return [e for e in entries if e["msgid"]]
+
+
+@pytest.mark.parametrize("app", ["courses", "lms"])
+@pytest.mark.parametrize("language", ["es", "vi", "zh_Hans", "ar"])
+def test_every_interface_string_is_translated_and_compiled(app, language):
+    import gettext
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / app / "locale" / language / "LC_MESSAGES"
+    entries = _po_entries(folder / "django.po")
+    assert entries
+    for entry in entries:
+        assert "fuzzy" not in entry["flags"], entry["msgid"]
+        assert all(entry["msgstr"].values()), f"untranslated: {entry['msgid']}"
+    with (folder / "django.mo").open("rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)._catalog
+    compiled_ids = {key[0] if isinstance(key, tuple) else key for key in catalog}
+    stale = {e["msgid"].replace('\\"', '"').replace("\\n", "\n") for e in entries} - compiled_ids
+    assert not stale, f"django.mo is older than django.po: {sorted(stale)[:3]}"

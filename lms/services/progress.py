@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lms.activities import ActivityType, Grade, InvalidAnswer, grade_answer
 from lms.conf import lms_setting
@@ -121,7 +122,11 @@ def _checked_time(occurred_at: datetime, now: datetime) -> datetime:
     max_age = timedelta(days=lms_setting("EVENTS_MAX_AGE_DAYS"))
     if occurred_at < now - max_age:
         raise EventRejected(
-            _("This event is older than %(days)d days and cannot be recorded.")
+            ngettext(
+                "This event is older than %(days)d day and cannot be recorded.",
+                "This event is older than %(days)d days and cannot be recorded.",
+                max_age.days,
+            )
             % {"days": max_age.days},
             "occurred_at",
         )
