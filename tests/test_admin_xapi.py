@@ -32,7 +32,9 @@ def test_endpoint_counts_and_dead_letters_are_shown(admin_client, settings):
     admin_client.get(URL)  # creates the settings endpoint
     rows = statements_enqueue(statements=[statement() for _ in range(3)], learner=None, event=None)
     StatementDelivery.objects.filter(statement=rows[0]).update(
-        status=DeliveryStatus.DEAD, last_status_code=400, last_response='{"detail": "no verb"}',
+        status=DeliveryStatus.DEAD,
+        last_status_code=400,
+        last_response='{"detail": "no verb"}',
         last_attempt_at=timezone.now(),
     )
     StatementDelivery.objects.filter(statement=rows[1]).update(status=DeliveryStatus.DELIVERED)
@@ -57,8 +59,11 @@ def test_replay_sends_rejected_statements_again(admin_client, settings):
 
 def test_resume_a_paused_endpoint(admin_client):
     endpoint = LrsEndpoint.objects.create(
-        key="district", name="District", url="https://lrs.example.org/",
-        paused_at=timezone.now(), pause_reason="401",
+        key="district",
+        name="District",
+        url="https://lrs.example.org/",
+        paused_at=timezone.now(),
+        pause_reason="401",
     )
     assert "Paused" in admin_client.get(URL).content.decode()
     admin_client.post(URL, {"action": "resume", "endpoint": endpoint.pk})
@@ -78,8 +83,14 @@ def test_editors_cannot_see_or_change_delivery(client, django_user_model):
 def test_endpoints_are_added_in_the_admin(admin_client):
     response = admin_client.post(
         "/admin/lrs_endpoints/new/",
-        {"name": "State LRS", "key": "state", "url": "lrs.example.org/xAPI/",
-         "username": "u", "password": "p", "enabled": "on"},
+        {
+            "name": "State LRS",
+            "key": "state",
+            "url": "lrs.example.org/xAPI/",
+            "username": "u",
+            "password": "p",
+            "enabled": "on",
+        },
     )
     assert response.status_code == 302
     endpoint = LrsEndpoint.objects.get(key="state")
