@@ -102,37 +102,36 @@ def lesson_answer(
         return LessonPost(status=400, answers={question.id: AnswerState(error=message)})
     post = LessonPost(answers={question.id: AnswerState(grade=grade)})
     if learner is not None:
-        post.outcome = _record(
-            learner,
-            EventInput(
-                event_id=posted_event_id(request),
-                kind=EventKind.ANSWERED,
-                lesson_key=lesson_key,
-                occurred_at=timezone.now(),
-                language=get_language(),
-                question_id=question.id,
-                choice_ids=tuple(choice_ids),
-            ),
-            post,
+        event = _form_event(
+            request,
+            EventKind.ANSWERED,
+            lesson_key,
+            question_id=question.id,
+            choice_ids=tuple(choice_ids),
         )
+        post.outcome = _record(learner, event, post)
     return post
 
 
 def lesson_finish(*, request: HttpRequest, learner: Learner, lesson_key: uuid.UUID) -> LessonPost:
     """The learner says they reached the end of the lesson."""
     post = LessonPost()
-    post.outcome = _record(
-        learner,
-        EventInput(
-            event_id=posted_event_id(request),
-            kind=EventKind.COMPLETED,
-            lesson_key=lesson_key,
-            occurred_at=timezone.now(),
-            language=get_language(),
-        ),
-        post,
-    )
+    post.outcome = _record(learner, _form_event(request, EventKind.COMPLETED, lesson_key), post)
     return post
+
+
+def _form_event(
+    request: HttpRequest, kind: EventKind, lesson_key: uuid.UUID, **details
+) -> EventInput:
+    """An event from a posted form, happening now, in the page's language."""
+    return EventInput(
+        event_id=posted_event_id(request),
+        kind=kind,
+        lesson_key=lesson_key,
+        occurred_at=timezone.now(),
+        language=get_language(),
+        **details,
+    )
 
 
 def _record(learner: Learner, event: EventInput, post: LessonPost) -> EventOutcome | None:
