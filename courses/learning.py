@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from lms.activities import Grade, InvalidAnswer, Question, grade_answer
 from lms.models import EventKind, Learner, LessonProgress
+from lms.selectors.learners import active_learner
 from lms.selectors.progress import learner_progress
-from lms.services.learners import learner_for_user
 from lms.services.progress import EventInput, EventOutcome, EventRejected, learner_event_record
 
 # Opening the same lesson again within this time is the same visit: no new "experienced".
@@ -44,9 +44,8 @@ class LessonPost:
 
 
 def current_learner(request: HttpRequest) -> Learner | None:
-    if not request.user.is_authenticated:
-        return None
-    return learner_for_user(user=request.user)
+    """The learner using the page: the account's own profile or a household child's."""
+    return active_learner(request)
 
 
 def posted_event_id(request: HttpRequest) -> uuid.UUID:

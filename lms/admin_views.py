@@ -14,7 +14,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from lms.models import LrsEndpoint, StatementDelivery
+from lms.models import LrsEndpoint, School, StaffRole, StatementDelivery
 from lms.selectors.xapi import dead_letters, endpoint_stats, statements_waiting_for_an_lrs
 from lms.services.xapi import deliveries_replay, endpoint_resume, endpoints_sync_from_settings
 
@@ -44,6 +44,26 @@ class LrsEndpointViewSet(ModelViewSet):
 
     def get_form_class(self, for_update: bool = False) -> type[forms.ModelForm]:
         return LrsEndpointForm
+
+
+class SchoolViewSet(ModelViewSet):
+    model = School
+    icon = "home"
+    menu_label = _("Schools")
+    add_to_settings_menu = True
+    form_fields = ["name"]
+    list_display = ["name", "created_at"]
+
+
+class StaffRoleViewSet(ModelViewSet):
+    """Who is an educator or a school administrator (they then see /teach/)."""
+
+    model = StaffRole
+    icon = "user"
+    menu_label = _("Educators and administrators")
+    add_to_settings_menu = True
+    form_fields = ["user", "school", "role"]
+    list_display = ["user", "school", "role"]
 
 
 class DeliveryStatusView(WagtailAdminTemplateMixin, TemplateView):

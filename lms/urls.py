@@ -1,23 +1,36 @@
-"""The plugin's learner-facing URLs; a site includes them inside i18n_patterns."""
+"""The plugin's learner- and educator-facing URLs; a site includes them in i18n_patterns."""
 
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from lms import views
+from lms.views import accounts, household, learning, teaching
 
 app_name = "lms"
 
 urlpatterns = [
-    path("accounts/sign-in/", views.SignInView.as_view(), name="login"),
+    path("accounts/sign-in/", accounts.SignInView.as_view(), name="login"),
     path("accounts/sign-out/", LogoutView.as_view(), name="logout"),
-    path("accounts/sign-up/", views.SignUpView.as_view(), name="signup"),
-    path("learn/progress/", views.my_progress, name="progress"),
+    path("accounts/sign-up/", accounts.SignUpView.as_view(), name="signup"),
+    path("learn/", learning.home, name="home"),
+    path("learn/progress/", learning.my_progress, name="progress"),
+    path("learn/who/", learning.who_is_learning, name="who"),
+    path("learn/join/", learning.join_class, name="join"),
+    path("learn/household/", household.household, name="household"),
+    path("learn/household/<int:child_id>/delete/", household.child_delete, name="child-delete"),
+    path("learn/household/<int:child_id>/data.json", household.child_export, name="child-export"),
+    path("teach/", teaching.classes, name="classes"),
+    path("teach/classes/<int:classroom_id>/", teaching.class_page, name="class"),
+    path("teach/classes/<int:classroom_id>/assign/", teaching.assign, name="assign"),
+    path("teach/classes/<int:classroom_id>/learners/", teaching.learners, name="learners"),
+    path("teach/classes/<int:classroom_id>/sheet/", teaching.sign_in_sheet, name="sheet"),
+    path("teach/classes/<int:classroom_id>/qr.svg", teaching.qr_code, name="qr"),
+    path("teach/classes/<int:classroom_id>/export.csv", teaching.export_csv, name="export"),
 ]
 
 xapi_urlpatterns = [
     path(
         "xapi/activities/<str:activity_type>/<uuid:key>",
-        views.activity_redirect,
+        accounts.activity_redirect,
         name="xapi-activity",
     ),
 ]

@@ -3,12 +3,22 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from lms.admin_views import LrsEndpointViewSet, delivery_status
+from lms.admin_views import LrsEndpointViewSet, SchoolViewSet, StaffRoleViewSet, delivery_status
 
 
 @hooks.register("register_admin_viewset")
 def register_lrs_endpoints():
     return LrsEndpointViewSet("lrs_endpoints")
+
+
+@hooks.register("register_admin_viewset")
+def register_schools():
+    return SchoolViewSet("schools")
+
+
+@hooks.register("register_admin_viewset")
+def register_staff_roles():
+    return StaffRoleViewSet("staff_roles")
 
 
 @hooks.register("register_admin_urls")

@@ -33,6 +33,7 @@ from courses.demo.curriculum import (
     check_translation,
     load_course,
 )
+from courses.demo.people import demo_people_load
 from courses.images import picture_renditions_warm
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
 
@@ -84,6 +85,7 @@ def demo_site_load() -> LoadReport:
         _remove_wagtail_welcome_page(report)
         _synchronise_untranslated_locales(locales, report)
         _ensure_admin(report)
+        demo_people_load(report.created)
     return report
 
 

@@ -3,8 +3,15 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from lms.api.views.classes import (
+    ClassAssignmentsView,
+    ClassDashboardView,
+    ClassListView,
+    ClassMembersView,
+    JoinClassView,
+)
 from lms.api.views.events import EventBatchView
-from lms.api.views.learning import CatalogView, MyProgressView
+from lms.api.views.learning import CatalogView, HouseholdView, MyProgressView
 
 app_name = "api"
 
@@ -12,6 +19,16 @@ endpoints = [
     path("events/", EventBatchView.as_view(), name="events"),
     path("me/progress/", MyProgressView.as_view(), name="my-progress"),
     path("catalog/", CatalogView.as_view(), name="catalog"),
+    path("classes/", ClassListView.as_view(), name="classes"),
+    path("classes/join/", JoinClassView.as_view(), name="join"),
+    path("classes/<int:classroom_id>/members/", ClassMembersView.as_view(), name="members"),
+    path(
+        "classes/<int:classroom_id>/assignments/",
+        ClassAssignmentsView.as_view(),
+        name="assignments",
+    ),
+    path("classes/<int:classroom_id>/dashboard/", ClassDashboardView.as_view(), name="dashboard"),
+    path("household/", HouseholdView.as_view(), name="household"),
 ]
 
 urlpatterns = [

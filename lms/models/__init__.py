@@ -1,4 +1,12 @@
 from lms.models.learners import Learner
+from lms.models.people import (
+    Assignment,
+    ClassMembership,
+    Classroom,
+    Household,
+    School,
+    StaffRole,
+)
 from lms.models.progress import (
     ActivityCompletion,
     CourseRegistration,
@@ -11,14 +19,20 @@ from lms.models.xapi import DeliveryStatus, LrsEndpoint, Statement, StatementDel
 
 __all__ = [
     "ActivityCompletion",
+    "Assignment",
+    "ClassMembership",
+    "Classroom",
     "CourseRegistration",
     "DeliveryStatus",
     "EventKind",
+    "Household",
     "Learner",
     "LearnerEvent",
     "LessonProgress",
     "LrsEndpoint",
     "QuestionAttempt",
+    "School",
+    "StaffRole",
     "Statement",
     "StatementDelivery",
 ]

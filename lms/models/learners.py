@@ -21,6 +21,11 @@ class Learner(models.Model):
     )
     display_name = models.CharField(_("name or nickname"), max_length=60, blank=True)
     preferred_language = models.CharField(max_length=10, blank=True)
+    phone = models.CharField(_("phone (optional)"), max_length=30, blank=True)
+    # The caregiver's own profile and the children's profiles share a household.
+    household = models.ForeignKey(
+        "lms.Household", null=True, blank=True, on_delete=models.CASCADE, related_name="members"
+    )
     actor_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -28,4 +33,13 @@ class Learner(models.Model):
         verbose_name = _("learner")
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
         return self.display_name or (self.user.get_username() if self.user_id else str(self.pk))
+
+    @property
+    def is_child_profile(self) -> bool:
+        """A profile without an account of its own, managed by a caregiver."""
+        return self.user_id is None

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from wagtail.models import Locale, Page
 
-from lms.activities import ActivityType
+from lms.activities import ActivityType, Question
 from lms.selectors.activities import activity_content_type_ids
 
 
@@ -20,13 +20,22 @@ class OutlineNode:
     url: str
     description: str
     minutes: int | None
-    question_count: int = 0
+    questions: tuple[Question, ...] = ()
     children: list[OutlineNode] = field(default_factory=list)
+
+    @property
+    def question_count(self) -> int:
+        return len(self.questions)
 
     def lessons(self) -> list[OutlineNode]:
         if self.type == ActivityType.LESSON:
             return [self]
         return [lesson for child in self.children for lesson in child.lessons()]
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
 
 
 def locale_for(language: str) -> Locale:
@@ -60,8 +69,8 @@ def course_outlines(*, language: str, request: HttpRequest | None = None) -> lis
             url=page.get_url(request),
             description=page.lms_description(),
             minutes=page.lms_minutes(),
-            question_count=(
-                len(page.lms_questions()) if page.lms_activity_type == ActivityType.LESSON else 0
+            questions=(
+                tuple(page.lms_questions()) if page.lms_activity_type == ActivityType.LESSON else ()
             ),
         )
         by_path[page.path] = node
@@ -71,3 +80,8 @@ def course_outlines(*, language: str, request: HttpRequest | None = None) -> lis
         elif node.type == ActivityType.COURSE:
             courses.append(node)
     return courses
+
+
+def outline_index(courses: list[OutlineNode]) -> dict[str, OutlineNode]:
+    """Every course, module and lesson of the outlines by key."""
+    return {node.key: node for course in courses for node in course.walk()}

@@ -31,6 +31,7 @@ from lms.models import (
     QuestionAttempt,
 )
 from lms.selectors.activities import LessonContext, lesson_context
+from lms.selectors.assignments import class_context
 from lms.services.xapi import statements_enqueue
 from lms.xapi import statements as xapi
 
@@ -174,6 +175,10 @@ class _Recorder:
         self.event = event
         self.statements: list[dict[str, Any]] = []
         self.registration: CourseRegistration | None = None
+        self.class_context = class_context(
+            learner=learner,
+            activity_keys=[a.key for a in (context.module, context.course) if a is not None],
+        )
         self._register_in_course()
 
     def apply(self, grade: Grade | None) -> EventOutcome:
@@ -412,6 +417,8 @@ class _Recorder:
             language=self.language,
             platform=lms_setting("PLATFORM"),
             registration=str(self.registration.registration) if self.registration else None,
+            team_id=self.class_context.group_id if self.class_context else None,
+            instructor_id=self.class_context.instructor_id if self.class_context else None,
         )
 
     def _emit(self, statement: dict[str, Any]) -> None:

@@ -109,6 +109,9 @@ class StatementContext:
     language: str
     platform: str
     registration: str | None = None
+    # The learner's class (an identified Group) and teacher, both by opaque ids only.
+    team_id: str | None = None
+    instructor_id: str | None = None
     extensions: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -187,6 +190,16 @@ def _statement(
     }
     if ctx.registration:
         context["registration"] = ctx.registration
+    if ctx.team_id:
+        context["team"] = {
+            "objectType": "Group",
+            "account": {"homePage": ctx.actor_home_page, "name": f"class/{ctx.team_id}"},
+        }
+    if ctx.instructor_id:
+        context["instructor"] = {
+            "objectType": "Agent",
+            "account": {"homePage": ctx.actor_home_page, "name": f"staff/{ctx.instructor_id}"},
+        }
     context_activities = {}
     parent_list = [a for p in parents for a in _reference(ctx.activity_base, p)]
     grouping_list = [a for g in grouping for a in _reference(ctx.activity_base, g)]

@@ -33,3 +33,24 @@ class CourseProgressSerializer(serializers.Serializer):
 
     def get_continue_url(self, course) -> str | None:
         return course.continue_lesson.node.url if course.continue_lesson else None
+
+
+class AssignedSerializer(serializers.Serializer):
+    key = serializers.CharField(source="node.key")
+    title = serializers.CharField(source="node.title")
+    url = serializers.CharField(source="node.url")
+    due_on = serializers.DateField(source="assignment.due_on", allow_null=True)
+    note = serializers.CharField(source="assignment.note")
+    classroom = serializers.CharField(source="assignment.classroom.name")
+    assigned_by = serializers.CharField(source="assigned_by_name")
+    status = serializers.CharField(source="progress.status")
+    percent = serializers.IntegerField(source="progress.percent")
+    overdue = serializers.BooleanField(source="progress.overdue")
+
+
+class HouseholdMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    is_child = serializers.BooleanField()
+    courses = CourseProgressSerializer(many=True)
+    assignments = AssignedSerializer(many=True)

@@ -7,13 +7,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms.api.errors import PayloadTooLarge
+from lms.api.learners import api_learner
 from lms.api.serializers.events import (
     EventBatchResultSerializer,
     EventBatchSerializer,
     EventSerializer,
 )
 from lms.conf import lms_setting
-from lms.services.learners import learner_for_user
 from lms.services.progress import EventInput, EventRejected, learner_event_record
 
 
@@ -72,7 +72,7 @@ class EventBatchView(APIView):
                 _("At most %(limit)d events per request; this one has %(count)d.")
                 % {"limit": limit, "count": len(events)}
             )
-        learner = learner_for_user(user=request.user)
+        learner = api_learner(request)
         results = [self._record(learner, item) for item in events]
         counts = {
             key: sum(1 for r in results if r["status"] == key)

@@ -1,16 +1,19 @@
 from django.conf import settings
 from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lms.api.learners import api_learner
 from lms.api.serializers.catalog import CourseSerializer
-from lms.api.serializers.progress import CourseProgressSerializer
+from lms.api.serializers.progress import CourseProgressSerializer, HouseholdMemberSerializer
+from lms.selectors.access import household_of
+from lms.selectors.assignments import assignments_for_learners
 from lms.selectors.outline import course_outlines
 from lms.selectors.progress import learner_progress
-from lms.services.learners import learner_for_user
 
 LANGUAGE_PARAMETER = OpenApiParameter(
     "language",
@@ -42,8 +45,32 @@ class MyProgressView(APIView):
 
     @extend_schema(parameters=[LANGUAGE_PARAMETER], responses=CourseProgressSerializer(many=True))
     def get(self, request: Request) -> Response:
-        learner = learner_for_user(user=request.user)
+        learner = api_learner(request)
         courses = learner_progress(
             learner=learner, language=requested_language(request), request=request
         )
         return Response(CourseProgressSerializer(courses, many=True).data)
+
+
+class HouseholdView(APIView):
+    """A caregiver's household: each member's progress and what they were assigned."""
+
+    @extend_schema(parameters=[LANGUAGE_PARAMETER], responses=HouseholdMemberSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        household = household_of(request.user)
+        if household is None or api_learner(request).is_child_profile:
+            raise NotFound
+        language = requested_language(request)
+        members = list(household.members.select_related("user").order_by("user", "pk"))
+        assignments = assignments_for_learners(learners=members, language=language, request=request)
+        data = [
+            {
+                "id": member.pk,
+                "name": member.name,
+                "is_child": member.is_child_profile,
+                "courses": learner_progress(learner=member, language=language, request=request),
+                "assignments": assignments[member.pk],
+            }
+            for member in members
+        ]
+        return Response(HouseholdMemberSerializer(data, many=True).data)

@@ -1,14 +1,12 @@
-"""Learner-facing pages of the plugin: sign up, sign in, my progress, activity IRIs."""
+"""Accounts: sign up (no email needed) and sign in; and where xAPI activity IRIs lead."""
 
 from __future__ import annotations
 
 import uuid
 
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -17,8 +15,7 @@ from django.views.generic import FormView
 from lms.activities import ActivityType
 from lms.forms import SignupForm
 from lms.selectors.activities import activity_page_url
-from lms.selectors.progress import learner_progress
-from lms.services.learners import learner_for_user, learner_sign_up
+from lms.services.learners import learner_sign_up
 
 
 def safe_next_url(request: HttpRequest, fallback: str) -> str:
@@ -56,13 +53,6 @@ class SignUpView(FormView):
         context = super().get_context_data(**kwargs)
         context["next"] = safe_next_url(self.request, "")
         return context
-
-
-@login_required
-def my_progress(request: HttpRequest) -> HttpResponse:
-    learner = learner_for_user(user=request.user)
-    courses = learner_progress(learner=learner, language=get_language(), request=request)
-    return render(request, "lms/progress.html", {"courses": courses})
 
 
 def activity_redirect(request: HttpRequest, activity_type: str, key: uuid.UUID) -> HttpResponse:

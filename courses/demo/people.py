@@ -1,0 +1,235 @@
+"""Demo people: a school, an educator with two classes, a school administrator, a caregiver
+with two children, assignments with due dates, and synthetic progress for the dashboard.
+
+Idempotent like the rest of the demo: accounts, classes and assignments are found by name, and
+every synthetic event has a fixed id, so a second run records nothing new.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from wagtail.models import Page
+
+from courses.models import CoursePage, LessonPage, ModulePage
+from lms.models import (
+    Assignment,
+    ClassMembership,
+    Classroom,
+    EventKind,
+    Household,
+    Learner,
+    School,
+    StaffRole,
+)
+from lms.services.classes import classroom_create
+from lms.services.households import household_create
+from lms.services.progress import EventInput, learner_event_record
+
+DEMO_PASSWORD = "puente-demo"  # noqa: S105 - documented demo accounts
+DEMO_PIN = "2468"
+NAMESPACE = uuid.UUID("0f7e3c41-2a9b-4d5e-8f61-7a2b3c4d5e6f")
+
+FAMILY_NIGHT_NAMES = [
+    "María G.",
+    "José R.",
+    "Nguyen T.",
+    "Li W.",
+    "Fatima A.",
+    "Ana P.",
+    "Carlos M.",
+    "Huong L.",
+    "Wei C.",
+    "Amina S.",
+    "Rosa D.",
+    "Luis F.",
+    "Thanh N.",
+    "Mei Z.",
+    "Yusuf K.",
+    "Lucía H.",
+    "Jorge V.",
+    "Linh P.",
+    "Jun Y.",
+    "Layla B.",
+    "Sofía T.",
+    "Pedro C.",
+    "Mai H.",
+    "Xin L.",
+    "Omar E.",
+    "Elena Q.",
+    "Diego S.",
+    "Trang V.",
+    "Hui M.",
+    "Nadia R.",
+]
+LANGUAGES = ["es", "es", "vi", "zh-hans", "ar", "en"]
+
+
+@dataclass
+class PeopleReport:
+    accounts: int = 0
+    events: int = 0
+
+
+def demo_people_load(report: list[str]) -> None:
+    """Create (once) the demo's people, classes, assignments and progress."""
+    school, _created = School.objects.get_or_create(name="Lincoln Elementary School")
+    educator = _user("maestra.lopez", "Elena", "López", report)
+    StaffRole.objects.get_or_create(user=educator, school=school, role=StaffRole.Role.EDUCATOR)
+    principal = _user("director.kim", "Daniel", "Kim", report)
+    StaffRole.objects.get_or_create(
+        user=principal, school=school, role=StaffRole.Role.ADMINISTRATOR
+    )
+
+    family_night = _classroom(school, "Family Tech Night (Tuesdays)", educator, report)
+    room_12 = _classroom(school, "Grade 3, Room 12", educator, report)
+
+    learners = []
+    for number, name in enumerate(FAMILY_NIGHT_NAMES, start=1):
+        user = _user(f"family{number:02d}", "", "", report)
+        learner = _learner(user, name, LANGUAGES[number % len(LANGUAGES)])
+        ClassMembership.objects.get_or_create(classroom=family_night, learner=learner)
+        learners.append(learner)
+
+    caregiver = _user("rosa", "Rosa", "Díaz", report)
+    rosa = _learner(caregiver, "Rosa", "es")
+    household = Household.objects.filter(caregiver=caregiver).first() or household_create(
+        caregiver=caregiver, pin=DEMO_PIN
+    )
+    children = [_child(household, "Ana", "es"), _child(household, "Leo", "en")]
+    ClassMembership.objects.get_or_create(classroom=family_night, learner=rosa)
+    for child in children:
+        ClassMembership.objects.get_or_create(classroom=room_12, learner=child)
+
+    modules = list(ModulePage.objects.live().filter(locale__language_code="en").order_by("path"))
+    course = CoursePage.objects.live().filter(locale__language_code="en").first()
+    today = timezone.localdate()
+    if len(modules) >= 5 and course is not None:
+        _assign(
+            family_night,
+            modules[0],
+            educator,
+            today - timedelta(days=3),
+            "Bring your phone charger next Tuesday!",
+        )
+        _assign(family_night, modules[2], educator, today + timedelta(days=7), "")
+        _assign(family_night, modules[4], educator, today + timedelta(days=14), "")
+        _assign(
+            room_12,
+            modules[2],
+            educator,
+            today + timedelta(days=10),
+            "Do this one together with a grown-up.",
+        )
+        _assign(room_12, course, educator, None, "")
+        _synthetic_progress(learners + [rosa, *children], modules[:3] + [modules[4]], report)
+
+
+def _user(username: str, first: str, last: str, report: list[str]):
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    if user is None:
+        user = user_model.objects.create_user(
+            username=username, password=DEMO_PASSWORD, first_name=first, last_name=last
+        )
+        report.append(f"user {username}")
+    return user
+
+
+def _learner(user, display_name: str, language: str) -> Learner:
+    learner, _created = Learner.objects.get_or_create(
+        user=user, defaults={"display_name": display_name, "preferred_language": language}
+    )
+    return learner
+
+
+def _child(household: Household, name: str, language: str) -> Learner:
+    child = household.members.filter(user__isnull=True, display_name=name).first()
+    return child or Learner.objects.create(
+        household=household, display_name=name, preferred_language=language
+    )
+
+
+def _classroom(school: School, name: str, educator, report: list[str]) -> Classroom:
+    classroom = Classroom.objects.filter(school=school, name=name).first()
+    if classroom is None:
+        classroom = classroom_create(school=school, name=name, educator=educator)
+        report.append(f"class {name}")
+    return classroom
+
+
+def _assign(classroom: Classroom, page: Page, educator, due_on, note: str) -> None:
+    Assignment.objects.get_or_create(
+        classroom=classroom,
+        activity_key=page.translation_key,
+        defaults={
+            "activity_type": page.specific_class.lms_activity_type,
+            "assigned_by": educator,
+            "due_on": due_on,
+            "note": note,
+        },
+    )
+
+
+def _synthetic_progress(learners: list[Learner], modules: list[ModulePage], report) -> None:
+    """Each learner gets a steady pace through the assigned modules over the last 3 weeks."""
+    lessons = list(LessonPage.objects.live().filter(locale__language_code="en").order_by("path"))
+    by_module = {
+        module.pk: [lesson for lesson in lessons if lesson.path.startswith(module.path)]
+        for module in modules
+    }
+    now = timezone.now()
+    recorded = 0
+    for learner in learners:
+        # Seeded by the learner's name, so every run draws the same pace and answers.
+        chance = random.Random(learner.name)  # noqa: S311 - demo data, not security
+        to_do = [lesson for module in modules for lesson in by_module[module.pk]]
+        done = to_do[: chance.randint(0, len(to_do))]
+        for index, lesson in enumerate(done):
+            moment = now - timedelta(
+                days=21 - 20 * index / max(len(done), 1), hours=chance.random()
+            )
+            recorded += _lesson_events(learner, lesson, moment, chance)
+    if recorded:
+        report.append(f"{recorded} synthetic learner events")
+
+
+def _lesson_events(learner: Learner, lesson: LessonPage, moment, chance: random.Random) -> int:
+    def event(kind: EventKind, step: int, **details) -> EventInput:
+        return EventInput(
+            event_id=uuid.uuid5(NAMESPACE, f"{learner.actor_id}/{lesson.translation_key}/{step}"),
+            kind=kind,
+            lesson_key=lesson.translation_key,
+            occurred_at=moment + timedelta(minutes=step),
+            language=learner.preferred_language or "en",
+            **details,
+        )
+
+    events = [event(EventKind.VIEWED, 0)]
+    for step, question in enumerate(lesson.lms_questions(), start=1):
+        right = chance.random() < 0.75
+        chosen = [c.id for c in question.choices if c.correct == right] or [question.choices[0].id]
+        events.append(
+            event(
+                EventKind.ANSWERED,
+                step,
+                question_id=question.id,
+                choice_ids=tuple(chosen[:1] if not right else chosen),
+            )
+        )
+        if not right:  # try again, and get it right
+            correct = tuple(c.id for c in question.choices if c.correct)
+            events.append(
+                event(EventKind.ANSWERED, step + 50, question_id=question.id, choice_ids=correct)
+            )
+    events.append(event(EventKind.COMPLETED, 99))
+    new = 0
+    for item in events:
+        outcome = learner_event_record(learner=learner, event=item, now=timezone.now())
+        new += not outcome.duplicate
+    return new

@@ -1,0 +1,145 @@
+"""A learner's pages: home (assignments first), my progress, who is learning, join a class."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from lms.models import Learner
+from lms.selectors.access import household_of
+from lms.selectors.assignments import assignments_for_learners
+from lms.selectors.learners import ACTIVE_LEARNER_SESSION_KEY, acting_as_child, active_learner
+from lms.selectors.progress import learner_progress
+from lms.services.classes import ClassError, classroom_join
+from lms.services.households import HouseholdError, household_pin_check
+from lms.views.access import signed_in
+
+
+@signed_in
+def home(request: HttpRequest) -> HttpResponse:
+    """What to do next: assignments first, then courses in progress; a caregiver sees the
+    whole household."""
+    learner = active_learner(request)
+    household = None if acting_as_child(request) else household_of(request.user)
+    members = [learner]
+    if household is not None:
+        members = list(household.members.select_related("user").order_by("user", "pk"))
+        members.sort(key=lambda member: member.pk != learner.pk)  # the active profile first
+    assignments = assignments_for_learners(
+        learners=members, language=get_language(), request=request
+    )
+    courses = learner_progress(learner=learner, language=get_language(), request=request)
+    return render(
+        request,
+        "lms/home.html",
+        {
+            "learner": learner,
+            "household": household,
+            "members": [(member, assignments[member.pk]) for member in members],
+            "assignments": assignments[learner.pk],
+            "courses": courses,
+        },
+    )
+
+
+@signed_in
+def my_progress(request: HttpRequest) -> HttpResponse:
+    learner = active_learner(request)
+    courses = learner_progress(learner=learner, language=get_language(), request=request)
+    return render(request, "lms/progress.html", {"courses": courses, "learner": learner})
+
+
+class SwitchForm(forms.Form):
+    learner = forms.IntegerField(widget=forms.HiddenInput)
+    pin = forms.CharField(
+        label=gettext_lazy("Grown-up's PIN"),
+        required=False,
+        max_length=8,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+@signed_in
+def who_is_learning(request: HttpRequest) -> HttpResponse:
+    """On a shared phone: one tap to a child's profile; the PIN to leave a child's profile."""
+    household = household_of(request.user)
+    if household is None:
+        return redirect("lms:home")
+    profiles = list(household.members.select_related("user").order_by("user", "pk"))
+    current = active_learner(request)
+    form = SwitchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        target = next((p for p in profiles if p.pk == form.cleaned_data["learner"]), None)
+        if target is None:
+            form.add_error(None, _("Choose one of the profiles below."))
+        elif current.is_child_profile and target.pk != current.pk:
+            try:
+                allowed = household_pin_check(household=household, pin=form.cleaned_data["pin"])
+            except HouseholdError as error:
+                allowed = False
+                form.add_error("pin", str(error))
+            else:
+                if not allowed:
+                    form.add_error("pin", _("That PIN is not right. Try again."))
+            if allowed:
+                return _switch_to(request, target)
+        else:
+            return _switch_to(request, target)
+    return render(
+        request,
+        "lms/who.html",
+        {
+            "profiles": profiles,
+            "current": current,
+            "form": form,
+            "needs_pin": current.is_child_profile,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _switch_to(request: HttpRequest, learner: Learner) -> HttpResponse:
+    request.session[ACTIVE_LEARNER_SESSION_KEY] = learner.pk
+    messages.success(request, _("%(name)s is learning now.") % {"name": learner.name})
+    return redirect("lms:home")
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("Class code"), max_length=20)
+    learner = forms.TypedChoiceField(
+        label=gettext_lazy("Who is joining?"), coerce=int, required=False
+    )
+
+
+@signed_in
+def join_class(request: HttpRequest) -> HttpResponse:
+    """Join a class with its code, oneself or (for a caregiver) one of the children."""
+    learner = active_learner(request)
+    household = None if acting_as_child(request) else household_of(request.user)
+    profiles = list(household.members.order_by("user", "pk")) if household else [learner]
+    form = JoinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    form.fields["learner"].choices = [(p.pk, p.name) for p in profiles]
+    if len(profiles) == 1:
+        del form.fields["learner"]
+    if request.method == "POST" and form.is_valid():
+        chosen = next((p for p in profiles if p.pk == form.cleaned_data.get("learner")), learner)
+        try:
+            classroom = classroom_join(code=form.cleaned_data["code"], learner=chosen)
+        except ClassError as error:
+            form.add_error("code", str(error))
+        else:
+            messages.success(
+                request,
+                _("%(name)s joined %(class)s.") % {"name": chosen.name, "class": classroom.name},
+            )
+            return redirect("lms:home")
+    return render(
+        request,
+        "lms/join.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,147 @@
+"""The class dashboard: statuses, hard questions, activity chart, CSV; queries stay constant."""
+
+import csv
+import io
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from lms.charts import bar_chart_svg
+from lms.models import ClassMembership, EventKind, Learner
+from lms.selectors.dashboard import class_dashboard
+from lms.services.classes import assignment_create
+from lms.services.progress import EventInput, learner_event_record
+from tests.people import build_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def record(learner, lesson, kind, **details):
+    return learner_event_record(learner=learner, event=EventInput(
+        uuid.uuid4(), kind, lesson.translation_key, timezone.now(), **details))
+
+
+def finish(learner, lesson, right=True):
+    for question in lesson.specific.lms_questions():
+        chosen = [c.id for c in question.choices if c.correct == right][:1 if not right else None]
+        record(learner, lesson, EventKind.ANSWERED, question_id=question.id,
+               choice_ids=tuple(chosen))
+    record(learner, lesson, EventKind.COMPLETED)
+
+
+@pytest.fixture
+def assigned(world, course_tree):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    assignment_create(classroom=world.class_a1, activity_key=course_tree.modules[0]
+                      .translation_key, assigned_by=world.users["educator"], due_on=yesterday)
+    assignment_create(classroom=world.class_a1, activity_key=course_tree.modules[1]
+                      .translation_key, assigned_by=world.users["educator"],
+                      learners=[world.child])
+    return world
+
+
+def test_grid_shows_each_learners_status_with_overdue(assigned, course_tree):
+    ana, kiko = assigned.learners["ana"], assigned.child
+    for lesson in course_tree.lessons[:3]:
+        finish(ana, lesson)
+    record(kiko, course_tree.lessons[0], EventKind.VIEWED)
+    dashboard = class_dashboard(classroom=assigned.class_a1, language="en")
+    assert [c.node.title for c in dashboard.columns] == ["Module 1", "Module 2"]
+    rows = {row.learner.name: row for row in dashboard.rows}
+    ana_row, kiko_row = rows["ana"], rows["Kiko"]
+    assert (ana_row.cells[0].status, ana_row.cells[0].overdue) == ("completed", False)
+    assert ana_row.cells[1] is None  # module 2 is assigned to Kiko only
+    assert (kiko_row.cells[0].status, kiko_row.cells[0].overdue) == ("in_progress", True)
+    assert kiko_row.cells[1].status == "not_started"
+    assert ana_row.last_active is not None
+    assert dashboard.completions_by_day[-1][1] == 3
+
+
+def test_the_question_most_learners_miss_comes_first(assigned, course_tree):
+    for learner in (assigned.learners["ana"], assigned.child):
+        finish(learner, course_tree.lessons[1], right=False)
+        finish(learner, course_tree.lessons[2], right=True)
+    hardest = class_dashboard(classroom=assigned.class_a1, language="en").hardest_questions
+    assert hardest[0].lesson.title == "Lesson 1.2"
+    assert hardest[0].success_percent == 0
+    assert hardest[0].learners == 2
+    assert hardest[-1].success_percent == 100
+
+
+def add_learners(world, course_tree, count):
+    """Learners with progress in the assigned modules (built directly, for speed)."""
+    from lms.models import LessonProgress
+
+    now = timezone.now()
+    for n in range(count):
+        learner = Learner.objects.create(display_name=f"Learner {n:03d}")
+        ClassMembership.objects.create(classroom=world.class_a1, learner=learner)
+        LessonProgress.objects.bulk_create([
+            LessonProgress(learner=learner, lesson_key=lesson.translation_key, progress=100,
+                           last_viewed_at=now, completed_at=now if i % 2 else None)
+            for i, lesson in enumerate(course_tree.lessons)
+        ])
+
+
+def dashboard_queries(client, world):
+    url = f"/en/teach/classes/{world.class_a1.pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_dashboard_queries_do_not_grow_with_the_class(assigned, course_tree, client):
+    client.force_login(assigned.users["educator"])
+    add_learners(assigned, course_tree, 5)
+    small = dashboard_queries(client, assigned)
+    add_learners(assigned, course_tree, 45)
+    large = dashboard_queries(client, assigned)
+    assert small == large
+    api = class_dashboard(classroom=assigned.class_a1, language="en")
+    assert len(api.rows) == 52
+
+
+def test_csv_export_streams_one_row_per_learner_safely(assigned, course_tree, client):
+    Learner.objects.filter(pk=assigned.child.pk).update(display_name="=HYPERLINK(\"x\")")
+    add_learners(assigned, course_tree, 3)
+    client.force_login(assigned.users["administrator"])
+    response = client.get(f"/en/teach/classes/{assigned.class_a1.pk}/export.csv")
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["name", "username", "last_active", "Module 1 (%)", "Module 2 (%)"]
+    assert len(rows) == 1 + 5
+    names = [row[0] for row in rows[1:]]
+    assert "'=HYPERLINK(\"x\")" in names  # never run as a formula
+    assert "ana" in names
+
+
+def test_chart_is_an_accessible_svg():
+    today = timezone.localdate()
+    svg = bar_chart_svg([(today - timedelta(days=1), 2), (today, 5)], title="Lessons <done>",
+                        description="7 lessons", chart_id="c")
+    assert svg.startswith('<svg class="chart"')
+    assert 'role="img"' in svg
+    assert "<title id=\"c-title\">Lessons &lt;done&gt;</title>" in svg
+    assert svg.count("<rect") == 2
+
+
+def test_dashboard_page_renders_grid_chart_and_numbers(assigned, course_tree, client):
+    finish(assigned.learners["ana"], course_tree.lessons[0])
+    client.force_login(assigned.users["educator"])
+    html = client.get(f"/en/teach/classes/{assigned.class_a1.pk}/").content.decode()
+    assert "Learners by assigned module" in html
+    assert '<svg class="chart"' in html
+    assert "Questions learners miss most" in html
+    assert assigned.class_a1.join_code in html
