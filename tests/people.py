@@ -66,14 +66,25 @@ def build_world() -> World:
         household=other_household, display_name="Dani", preferred_language="en"
     )
     users = {
-        "anonymous": None, "learner": ana, "other_learner": beto, "caregiver": carmen,
-        "other_caregiver": dora, "educator": teacher, "other_educator": teacher2,
-        "administrator": principal, "other_administrator": principal_b,
+        "anonymous": None,
+        "learner": ana,
+        "other_learner": beto,
+        "caregiver": carmen,
+        "other_caregiver": dora,
+        "educator": teacher,
+        "other_educator": teacher2,
+        "administrator": principal,
+        "other_administrator": principal_b,
     }
     return World(
-        school=school, other_school=other_school, class_a1=class_a1, class_a2=class_a2,
+        school=school,
+        other_school=other_school,
+        class_a1=class_a1,
+        class_a2=class_a2,
         users=users,
         learners={"ana": learner_for_user(user=ana), "beto": learner_for_user(user=beto)},
-        household=household, other_household=other_household, child=child,
+        household=household,
+        other_household=other_household,
+        child=child,
         other_child=other_child,
     )

@@ -46,9 +46,13 @@ def test_join_page_and_a_caregiver_joining_a_child(world, client):
     client.force_login(world.users["other_caregiver"])
     page = client.get(f"/en/learn/join/?code={world.class_a2.join_code}")
     assert world.class_a2.join_code in page.content.decode()
-    response = client.post("/en/learn/join/", {
-        "code": world.class_a2.join_code, "learner": world.other_child.pk,
-    })
+    response = client.post(
+        "/en/learn/join/",
+        {
+            "code": world.class_a2.join_code,
+            "learner": world.other_child.pk,
+        },
+    )
     assert response.status_code == 302
     assert world.class_a2.memberships.filter(learner=world.other_child).exists()
     bad = client.post("/en/learn/join/", {"code": "WRONG", "learner": world.other_child.pk})
@@ -120,21 +124,36 @@ def module_and_course(course_tree):
 def test_assignments_need_a_module_or_course_and_learners_of_the_class(world, course_tree):
     module, _course = module_and_course(course_tree)
     with pytest.raises(ClassError, match="module or a course"):
-        assignment_create(classroom=world.class_a1, activity_key=course_tree.lessons[0]
-                          .translation_key, assigned_by=world.users["educator"])
+        assignment_create(
+            classroom=world.class_a1,
+            activity_key=course_tree.lessons[0].translation_key,
+            assigned_by=world.users["educator"],
+        )
     with pytest.raises(ClassError, match="from this class"):
-        assignment_create(classroom=world.class_a1, activity_key=module.translation_key,
-                          assigned_by=world.users["educator"], learners=[world.learners["beto"]])
+        assignment_create(
+            classroom=world.class_a1,
+            activity_key=module.translation_key,
+            assigned_by=world.users["educator"],
+            learners=[world.learners["beto"]],
+        )
 
 
 def test_learners_see_assignments_first_in_their_language(world, course_tree, client):
     module, course = module_and_course(course_tree)
     yesterday = timezone.localdate() - timedelta(days=1)
-    assignment_create(classroom=world.class_a1, activity_key=module.translation_key,
-                      assigned_by=world.users["educator"], due_on=yesterday,
-                      note="Bring your charger")
-    assignment_create(classroom=world.class_a1, activity_key=course.translation_key,
-                      assigned_by=world.users["educator"], learners=[world.child])
+    assignment_create(
+        classroom=world.class_a1,
+        activity_key=module.translation_key,
+        assigned_by=world.users["educator"],
+        due_on=yesterday,
+        note="Bring your charger",
+    )
+    assignment_create(
+        classroom=world.class_a1,
+        activity_key=course.translation_key,
+        assigned_by=world.users["educator"],
+        learners=[world.child],
+    )
     ana = world.users["learner"]
     ana.learner.preferred_language = "es"
     client.force_login(ana)
@@ -147,8 +166,9 @@ def test_learners_see_assignments_first_in_their_language(world, course_tree, cl
     assert "[es] Family Digital Skills" not in html  # assigned to Kiko only
     carmen = APIClient()
     carmen.force_login(world.users["caregiver"])
-    kiko = next(m for m in carmen.get("/api/v1/household/?language=en").json()
-                if m["name"] == "Kiko")
+    kiko = next(
+        m for m in carmen.get("/api/v1/household/?language=en").json() if m["name"] == "Kiko"
+    )
     assert [a["title"] for a in kiko["assignments"]] == ["Module 1", "Family Digital Skills"]
     assert kiko["assignments"][0]["overdue"] is True
     assert kiko["assignments"][0]["assigned_by"] == "teacher"
@@ -156,11 +176,18 @@ def test_learners_see_assignments_first_in_their_language(world, course_tree, cl
 
 def test_statements_carry_the_class_and_teacher_as_opaque_ids(world, course_tree):
     module, _course = module_and_course(course_tree)
-    assignment_create(classroom=world.class_a1, activity_key=module.translation_key,
-                      assigned_by=world.users["educator"])
+    assignment_create(
+        classroom=world.class_a1,
+        activity_key=module.translation_key,
+        assigned_by=world.users["educator"],
+    )
     ana = world.learners["ana"]
-    learner_event_record(learner=ana, event=EventInput(
-        uuid.uuid4(), EventKind.VIEWED, course_tree.lessons[0].translation_key, timezone.now()))
+    learner_event_record(
+        learner=ana,
+        event=EventInput(
+            uuid.uuid4(), EventKind.VIEWED, course_tree.lessons[0].translation_key, timezone.now()
+        ),
+    )
     context = Statement.objects.get(verb="experienced").payload["context"]
     assert context["team"]["account"]["name"] == f"class/{world.class_a1.group_id}"
     staff_id = world.users["educator"].staff_roles.get().actor_id
@@ -181,13 +208,21 @@ def test_educators_create_classes_and_assign_through_the_api(world, course_tree)
     member = api.post(f"/api/v1/classes/{class_id}/members/", {"name": "Quang", "language": "vi"})
     assert member.status_code == 201
     assert member.json()["password"]
-    assigned = api.post(f"/api/v1/classes/{class_id}/assignments/", {
-        "activity_key": str(course_tree.modules[1].translation_key), "due_on": "2031-01-15",
-        "learner_ids": [member.json()["id"]],
-    }, format="json")
+    assigned = api.post(
+        f"/api/v1/classes/{class_id}/assignments/",
+        {
+            "activity_key": str(course_tree.modules[1].translation_key),
+            "due_on": "2031-01-15",
+            "learner_ids": [member.json()["id"]],
+        },
+        format="json",
+    )
     assert assigned.status_code == 201
     assert assigned.json()["activity_type"] == "module"
-    bad = api.post(f"/api/v1/classes/{class_id}/assignments/",
-                   {"activity_key": str(uuid.uuid4())}, format="json")
+    bad = api.post(
+        f"/api/v1/classes/{class_id}/assignments/",
+        {"activity_key": str(uuid.uuid4())},
+        format="json",
+    )
     assert bad.status_code == 400
     assert bad.json() == {"activity_key": ["Choose a module or a course to assign."]}

@@ -26,26 +26,36 @@ def world(db):
 
 
 def record(learner, lesson, kind, **details):
-    return learner_event_record(learner=learner, event=EventInput(
-        uuid.uuid4(), kind, lesson.translation_key, timezone.now(), **details))
+    return learner_event_record(
+        learner=learner,
+        event=EventInput(uuid.uuid4(), kind, lesson.translation_key, timezone.now(), **details),
+    )
 
 
 def finish(learner, lesson, right=True):
     for question in lesson.specific.lms_questions():
-        chosen = [c.id for c in question.choices if c.correct == right][:1 if not right else None]
-        record(learner, lesson, EventKind.ANSWERED, question_id=question.id,
-               choice_ids=tuple(chosen))
+        chosen = [c.id for c in question.choices if c.correct == right][: 1 if not right else None]
+        record(
+            learner, lesson, EventKind.ANSWERED, question_id=question.id, choice_ids=tuple(chosen)
+        )
     record(learner, lesson, EventKind.COMPLETED)
 
 
 @pytest.fixture
 def assigned(world, course_tree):
     yesterday = timezone.localdate() - timedelta(days=1)
-    assignment_create(classroom=world.class_a1, activity_key=course_tree.modules[0]
-                      .translation_key, assigned_by=world.users["educator"], due_on=yesterday)
-    assignment_create(classroom=world.class_a1, activity_key=course_tree.modules[1]
-                      .translation_key, assigned_by=world.users["educator"],
-                      learners=[world.child])
+    assignment_create(
+        classroom=world.class_a1,
+        activity_key=course_tree.modules[0].translation_key,
+        assigned_by=world.users["educator"],
+        due_on=yesterday,
+    )
+    assignment_create(
+        classroom=world.class_a1,
+        activity_key=course_tree.modules[1].translation_key,
+        assigned_by=world.users["educator"],
+        learners=[world.child],
+    )
     return world
 
 
@@ -85,11 +95,18 @@ def add_learners(world, course_tree, count):
     for n in range(count):
         learner = Learner.objects.create(display_name=f"Learner {n:03d}")
         ClassMembership.objects.create(classroom=world.class_a1, learner=learner)
-        LessonProgress.objects.bulk_create([
-            LessonProgress(learner=learner, lesson_key=lesson.translation_key, progress=100,
-                           last_viewed_at=now, completed_at=now if i % 2 else None)
-            for i, lesson in enumerate(course_tree.lessons)
-        ])
+        LessonProgress.objects.bulk_create(
+            [
+                LessonProgress(
+                    learner=learner,
+                    lesson_key=lesson.translation_key,
+                    progress=100,
+                    last_viewed_at=now,
+                    completed_at=now if i % 2 else None,
+                )
+                for i, lesson in enumerate(course_tree.lessons)
+            ]
+        )
 
 
 def dashboard_queries(client, world):
@@ -113,7 +130,7 @@ def test_dashboard_queries_do_not_grow_with_the_class(assigned, course_tree, cli
 
 
 def test_csv_export_streams_one_row_per_learner_safely(assigned, course_tree, client):
-    Learner.objects.filter(pk=assigned.child.pk).update(display_name="=HYPERLINK(\"x\")")
+    Learner.objects.filter(pk=assigned.child.pk).update(display_name='=HYPERLINK("x")')
     add_learners(assigned, course_tree, 3)
     client.force_login(assigned.users["administrator"])
     response = client.get(f"/en/teach/classes/{assigned.class_a1.pk}/export.csv")
@@ -123,17 +140,21 @@ def test_csv_export_streams_one_row_per_learner_safely(assigned, course_tree, cl
     assert rows[0] == ["name", "username", "last_active", "Module 1 (%)", "Module 2 (%)"]
     assert len(rows) == 1 + 5
     names = [row[0] for row in rows[1:]]
-    assert "'=HYPERLINK(\"x\")" in names  # never run as a formula
+    assert '\'=HYPERLINK("x")' in names  # never run as a formula
     assert "ana" in names
 
 
 def test_chart_is_an_accessible_svg():
     today = timezone.localdate()
-    svg = bar_chart_svg([(today - timedelta(days=1), 2), (today, 5)], title="Lessons <done>",
-                        description="7 lessons", chart_id="c")
+    svg = bar_chart_svg(
+        [(today - timedelta(days=1), 2), (today, 5)],
+        title="Lessons <done>",
+        description="7 lessons",
+        chart_id="c",
+    )
     assert svg.startswith('<svg class="chart"')
     assert 'role="img"' in svg
-    assert "<title id=\"c-title\">Lessons &lt;done&gt;</title>" in svg
+    assert '<title id="c-title">Lessons &lt;done&gt;</title>' in svg
     assert svg.count("<rect") == 2
 
 

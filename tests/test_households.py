@@ -15,10 +15,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def caregiver(client):
-    client.post("/en/accounts/sign-up/", {
-        "username": "mama", "password1": PASSWORD, "password2": PASSWORD,
-        "preferred_language": "es",
-    })
+    client.post(
+        "/en/accounts/sign-up/",
+        {
+            "username": "mama",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "preferred_language": "es",
+        },
+    )
     return client
 
 
@@ -27,9 +32,14 @@ def start_household(client):
 
 
 def add_child(client, name, language="es"):
-    return client.post("/en/learn/household/", {
-        "action": "child", "display_name": name, "preferred_language": language,
-    })
+    return client.post(
+        "/en/learn/household/",
+        {
+            "action": "child",
+            "display_name": name,
+            "preferred_language": language,
+        },
+    )
 
 
 def test_caregiver_adds_children_without_email_or_password(caregiver):
@@ -38,8 +48,10 @@ def test_caregiver_adds_children_without_email_or_password(caregiver):
     add_child(caregiver, "Leo", "en")
     household = Household.objects.get()
     children = household.members.filter(user__isnull=True).order_by("pk")
-    assert [(c.display_name, c.preferred_language) for c in children] == [("Ana", "es"),
-                                                                         ("Leo", "en")]
+    assert [(c.display_name, c.preferred_language) for c in children] == [
+        ("Ana", "es"),
+        ("Leo", "en"),
+    ]
     assert household.pin != PIN  # hashed
     page = caregiver.get("/en/learn/household/").content.decode()
     assert "Ana" in page
@@ -147,10 +159,18 @@ def test_another_caregiver_cannot_touch_my_children(caregiver):
     add_child(caregiver, "Ana")
     ana = Learner.objects.get(display_name="Ana")
     other = Client()
-    other.post("/en/accounts/sign-up/", {"username": "otra", "password1": PASSWORD,
-                                         "password2": PASSWORD, "preferred_language": "en"})
+    other.post(
+        "/en/accounts/sign-up/",
+        {
+            "username": "otra",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "preferred_language": "en",
+        },
+    )
     assert other.get(f"/en/learn/household/{ana.pk}/data.json").status_code == 404
-    assert other.post(f"/en/learn/household/{ana.pk}/delete/", {"confirm": "yes"}).status_code \
-        == 404
+    assert (
+        other.post(f"/en/learn/household/{ana.pk}/delete/", {"confirm": "yes"}).status_code == 404
+    )
     assert switch(other, ana).status_code == 302  # no household: back to home, unchanged
     assert Learner.objects.filter(pk=ana.pk).exists()

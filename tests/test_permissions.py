@@ -13,8 +13,15 @@ from tests.people import build_world
 pytestmark = pytest.mark.django_db
 
 ROLES = [
-    "anonymous", "learner", "other_learner", "caregiver", "other_caregiver", "educator",
-    "other_educator", "administrator", "other_administrator",
+    "anonymous",
+    "learner",
+    "other_learner",
+    "caregiver",
+    "other_caregiver",
+    "educator",
+    "other_educator",
+    "administrator",
+    "other_administrator",
 ]
 # Names that must never appear in a page or answer a role may not see.
 SECRET_NAMES = ["Kiko"]
@@ -34,8 +41,10 @@ def client_for(world, role, api=False):
 
 
 def expectations(allowed: set[str], *, anonymous: int, others: int) -> list:
-    return [(role, 200 if role in allowed else anonymous if role == "anonymous" else others)
-            for role in ROLES]
+    return [
+        (role, 200 if role in allowed else anonymous if role == "anonymous" else others)
+        for role in ROLES
+    ]
 
 
 STAFF_OF_A1 = {"educator", "administrator"}
@@ -51,8 +60,7 @@ def page_cases(world):
         (f"/en/teach/classes/{a1}/sheet/", STAFF_OF_A1, 404),
         (f"/en/teach/classes/{a1}/qr.svg", STAFF_OF_A1, 404),
         (f"/en/teach/classes/{a1}/export.csv", STAFF_OF_A1, 404),
-        ("/en/teach/", {"educator", "other_educator", "administrator", "other_administrator"},
-         404),
+        ("/en/teach/", {"educator", "other_educator", "administrator", "other_administrator"}, 404),
         (f"/en/learn/household/{child}/data.json", {"caregiver"}, 404),
         (f"/en/learn/household/{child}/delete/", {"caregiver"}, 404),
         ("/en/learn/", set(ROLES) - {"anonymous"}, None),
@@ -115,7 +123,9 @@ def test_class_lists_show_only_ones_own_classes(world):
         response = client_for(world, role, api=True).get("/api/v1/classes/")
         seen[role] = sorted(c["name"] for c in response.json())
     assert seen == {
-        "educator": ["A1"], "other_educator": ["A2"], "administrator": ["A1", "A2"],
+        "educator": ["A1"],
+        "other_educator": ["A2"],
+        "administrator": ["A1", "A2"],
         "other_administrator": [],
     }
     for role in ("learner", "caregiver"):
@@ -147,8 +157,9 @@ def test_only_staff_of_the_class_can_change_it(world):
         client = client_for(world, role, api=True)
         response = client.post(f"/api/v1/classes/{a1}/members/", {"name": "Intruder"})
         assert response.status_code == 404
-        page = client_for(world, role).post(f"/en/teach/classes/{a1}/learners/",
-                                            {"action": "one", "display_name": "Intruder"})
+        page = client_for(world, role).post(
+            f"/en/teach/classes/{a1}/learners/", {"action": "one", "display_name": "Intruder"}
+        )
         assert page.status_code == 404
     assert world.class_a1.memberships.count() == 2
 
@@ -156,8 +167,11 @@ def test_only_staff_of_the_class_can_change_it(world):
 def test_a_child_on_the_shared_phone_cannot_open_grown_up_pages(world):
     client = client_for(world, "caregiver")
     client.post("/en/learn/who/", {"learner": world.child.pk})
-    for url in ("/en/learn/household/", f"/en/learn/household/{world.child.pk}/data.json",
-                "/en/learn/join/"):
+    for url in (
+        "/en/learn/household/",
+        f"/en/learn/household/{world.child.pk}/data.json",
+        "/en/learn/join/",
+    ):
         response = client.get(url)
         if url.endswith("/join/"):
             assert response.status_code == 200  # a child may join a class, as themselves
