@@ -56,6 +56,7 @@ bench: install
 	$(PY) bench/lesson_page.py
 	$(PY) bench/events_ingest.py
 	$(PY) bench/xapi_delivery.py
+	$(PY) bench/class_dashboard.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static var

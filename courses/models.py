@@ -260,11 +260,9 @@ class LessonPage(CoursePageBase):
         return self.estimated_minutes
 
     def lms_questions(self) -> list[Question]:
-        return [
-            child.value.as_question(child.id)
-            for child in self.body
-            if child.block_type == "question"
-        ]
+        # Index the questions only: iterating the whole stream would also load its images.
+        positions = [i for i, raw in enumerate(self.body.raw_data) if raw["type"] == "question"]
+        return [self.body[i].value.as_question(self.body[i].id) for i in positions]
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)

@@ -13,6 +13,13 @@ class SignupForm(UserCreationForm):
         required=False,
         help_text=_("Only to help you if you forget your password."),
     )
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        required=False,
+        max_length=30,
+        help_text=_("Only for your school or liaison to reach you. Never shared."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
     preferred_language = forms.ChoiceField(
         label=_("Language for lessons"), choices=settings.LANGUAGES
     )

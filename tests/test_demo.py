@@ -85,11 +85,21 @@ def test_a_translation_that_drifts_from_the_source_is_rejected(english, spanish)
 
 
 def site_state() -> dict:
+    from django.contrib.auth import get_user_model
+
+    from lms.models import Assignment, ClassMembership, Classroom, LearnerEvent, Statement
+
     return {
         "pages": sorted(Page.objects.values_list("id", "latest_revision_id", "live", "url_path")),
         "revisions": Revision.objects.count(),
         "images": Image.objects.count(),
         "renditions": Rendition.objects.count(),
+        "users": sorted(get_user_model().objects.values_list("username", "password")),
+        "classes": sorted(Classroom.objects.values_list("name", "join_code")),
+        "members": ClassMembership.objects.count(),
+        "assignments": Assignment.objects.count(),
+        "events": LearnerEvent.objects.count(),
+        "statements": Statement.objects.count(),
     }
 
 
@@ -120,3 +130,32 @@ def test_load_demo_builds_the_site_and_a_second_run_changes_nothing(english):
     from django.contrib.auth import get_user_model
 
     assert get_user_model().objects.get(username="admin").is_superuser
+    assert_demo_people()
+
+
+def assert_demo_people():
+    from django.contrib.auth import authenticate
+
+    from lms.models import Classroom, Household, StaffRole
+    from lms.selectors.dashboard import class_dashboard
+
+    educator = authenticate(username="maestra.lopez", password="puente-demo")
+    assert educator.staff_roles.get().role == StaffRole.Role.EDUCATOR
+    assert (
+        authenticate(username="director.kim", password="puente-demo").staff_roles.get().role
+        == StaffRole.Role.ADMINISTRATOR
+    )
+    classes = Classroom.objects.filter(educators=educator)
+    sizes = sorted(c.memberships.count() for c in classes)
+    assert len(sizes) == 2
+    assert sizes[-1] >= 30
+    household = Household.objects.get(caregiver__username="rosa")
+    children = household.members.filter(user__isnull=True)
+    assert sorted(c.display_name for c in children) == ["Ana", "Leo"]
+    assert all(child.memberships.exists() for child in children)
+    big = max(classes, key=lambda c: c.memberships.count())
+    dashboard = class_dashboard(classroom=big, language="en")
+    assert any(a.due_on for a in big.assignments.all())
+    statuses = {cell.status for row in dashboard.rows for cell in row.cells if cell}
+    assert statuses == {"completed", "in_progress", "not_started"}
+    assert sum(count for _day, count in dashboard.completions_by_day) > 50

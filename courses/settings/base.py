@@ -157,7 +157,7 @@ CACHES = {
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 AUTHENTICATION_BACKENDS = ["lms.backends.LearnerModelBackend"]
 LOGIN_URL = "lms:login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "lms:home"
 
 # Learning management (the lms plugin) and xAPI delivery. Without XAPI_LRS_ENDPOINT (and
 # without endpoints added in the admin) statements wait in the outbox; nothing is lost.

@@ -17,8 +17,13 @@ def learner_for_user(*, user: AbstractBaseUser) -> Learner:
 
 @transaction.atomic
 def learner_sign_up(
-    *, username: str, password: str, email: str = "", preferred_language: str = ""
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    phone: str = "",
+    preferred_language: str = "",
 ) -> Learner:
-    """An account with a username and password; an email is optional."""
+    """An account with a username and password; an email and a phone are optional."""
     user = get_user_model().objects.create_user(username=username, password=password, email=email)
-    return Learner.objects.create(user=user, preferred_language=preferred_language)
+    return Learner.objects.create(user=user, preferred_language=preferred_language, phone=phone)

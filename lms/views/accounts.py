@@ -44,10 +44,11 @@ class SignUpView(FormView):
             username=form.cleaned_data["username"],
             password=form.cleaned_data["password1"],
             email=form.cleaned_data.get("email", ""),
+            phone=form.cleaned_data.get("phone", ""),
             preferred_language=form.cleaned_data["preferred_language"],
         )
         login(self.request, learner.user, backend="lms.backends.LearnerModelBackend")
-        return HttpResponseRedirect(safe_next_url(self.request, reverse("lms:progress")))
+        return HttpResponseRedirect(safe_next_url(self.request, reverse("lms:home")))
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from lms.charts import bar_chart_svg
@@ -72,23 +72,22 @@ def classes(request: HttpRequest) -> HttpResponse:
 def class_page(request: HttpRequest, classroom_id: int) -> HttpResponse:
     classroom = classroom_for(request.user, classroom_id)
     dashboard = class_dashboard(classroom=classroom, language=get_language(), request=request)
+    total = sum(count for _day, count in dashboard.completions_by_day)
     chart = bar_chart_svg(
         dashboard.completions_by_day,
         title=_("Lessons completed each day, last 30 days"),
-        description=_("%(total)d lessons completed in 30 days.")
-        % {"total": sum(count for _day, count in dashboard.completions_by_day)},
+        description=ngettext(
+            "%(total)d lesson completed in 30 days.",
+            "%(total)d lessons completed in 30 days.",
+            total,
+        )
+        % {"total": total},
         chart_id="completions",
     )
     return render(
         request,
         "lms/teach/class.html",
-        {
-            "classroom": classroom,
-            "dashboard": dashboard,
-            "chart": chart,
-            "assign_form": _assign_form(request, classroom),
-            "today": timezone.localdate(),
-        },
+        {"classroom": classroom, "dashboard": dashboard, "chart": chart},
     )
 
 
