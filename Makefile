@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install serve migrate demo lint format messages compilemessages bench clean
+.PHONY: run test install browser serve migrate demo lint format messages compilemessages bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,20 @@ run: demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Front-end test tools from npm (axe-core), pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The browser tests drive Debian's chromium; install it when missing (as root, as on CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "The browser tests need chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
 ## Install what the tests need and run the whole suite (PYTEST_ARGS passes options through).
-test: install
+test: install node_modules/.installed browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
@@ -57,6 +69,7 @@ bench: install
 	$(PY) bench/events_ingest.py
 	$(PY) bench/xapi_delivery.py
 	$(PY) bench/class_dashboard.py
+	$(PY) bench/phone_budget.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media static var
+	rm -rf $(VENV) .venv-ralph node_modules db.sqlite3 media static var

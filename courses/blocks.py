@@ -214,6 +214,16 @@ class QuestionBlock(blocks.StructBlock):
         context["answer"] = parent_context.get("answers", {}).get(str(block_id))
         # Rendered into the form: submitting the same form twice records one answer.
         context["event_id"] = uuid.uuid4()
+        question = context["question"]
+        if question is not None:
+            # For instant feedback on the phone (JavaScript), the same the server gives.
+            context["client_data_id"] = f"question-data-{question.id}"
+            context["client_data"] = {
+                "id": question.id,
+                "correct": sorted(question.correct_ids),
+                "choices": [{"id": c.id, "feedback": c.feedback} for c in question.choices],
+                "explanation": question.explanation,
+            }
         return context
 
     class Meta:

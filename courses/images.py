@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 from wagtail.images.models import AbstractImage, Filter, Picture
 from wagtail.images.shortcuts import get_renditions_or_not_found
 
@@ -15,13 +17,28 @@ def picture_filter_specs() -> list[str]:
     return Filter.expand_spec(PICTURE_FILTERS)
 
 
-def picture_html(image: AbstractImage, *, alt: str, css_class: str = "") -> SafeString:
-    """A <picture> with AVIF and WebP sources, lazy-loaded, with the given alt text."""
+def picture_html(
+    image: AbstractImage, *, alt: str, css_class: str = "", tap_to_load: bool = False
+) -> SafeString:
+    """A <picture> with AVIF and WebP sources, lazy-loaded, with the given alt text.
+
+    ``tap_to_load`` (the data saver): the picture sits in a closed <details>, and a browser
+    does not fetch a lazy image that is not rendered, so it costs nothing until tapped.
+    """
     renditions = get_renditions_or_not_found(image, picture_filter_specs())
     attrs = {"alt": alt, "sizes": PICTURE_SIZES, "loading": "lazy", "decoding": "async"}
     if css_class:
         attrs["class"] = css_class
-    return SafeString(Picture(renditions, attrs).__html__())
+    picture = Picture(renditions, attrs).__html__()
+    if not tap_to_load:
+        return SafeString(picture)
+    return format_html(
+        '<details class="tap-to-load"><summary><span class="tap-label">{}</span> '
+        '<span class="meta">{}</span></summary>{}</details>',
+        _("Show the picture"),
+        alt,
+        SafeString(picture),
+    )
 
 
 def picture_renditions_warm(image: AbstractImage) -> None:

@@ -6,6 +6,7 @@ the LMS plugin identifies a lesson or module whatever the language.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
@@ -259,6 +261,16 @@ class LessonPage(CoursePageBase):
     def lms_minutes(self) -> int:
         return self.estimated_minutes
 
+    def lesson_images(self) -> list:
+        """The pictures the lesson shows (figures and step screenshots), in one query."""
+        ids = []
+        for raw in self.body.raw_data:
+            if raw["type"] == "image":
+                ids.append(raw["value"].get("image"))
+            elif raw["type"] == "steps":
+                ids.extend(step["value"].get("screenshot") for step in raw["value"]["steps"])
+        return list(get_image_model().objects.filter(id__in=[i for i in ids if i]))
+
     def lms_questions(self) -> list[Question]:
         # Index the questions only: iterating the whole stream would also load its images.
         positions = [i for i, raw in enumerate(self.body.raw_data) if raw["type"] == "question"]
@@ -268,10 +280,14 @@ class LessonPage(CoursePageBase):
         context = super().get_context(request, *args, **kwargs)
         learner = learning.current_learner(request)
         context["learner"] = learner
+        # Rendered into the finish form: sending it twice records one event.
+        context["finish_event_id"] = uuid.uuid4()
         if (
             learner is not None
             and request.method == "GET"
             and not getattr(request, "is_preview", False)
+            # Saving a module for offline fetches its lessons: that is not reading them.
+            and not request.headers.get("X-Puente-Save")
         ):
             context["progress"] = learning.lesson_visit(
                 learner=learner, lesson_key=self.translation_key

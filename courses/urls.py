@@ -1,27 +1,40 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve as serve_media
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from courses import offline
 from lms.urls import xapi_urlpatterns
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("lms.api.urls")),
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("icons/icon-<int:size>.png", offline.icon, name="icon"),
+    path("offline-pack/<int:module_id>/", offline.offline_pack, name="offline-pack"),
     *xapi_urlpatterns,
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.PUENTE_SERVE_MEDIA:
+    # Laptops, school servers and tests; behind a web server or object storage, turn it off.
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$",
+            serve_media,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 # Every learner-facing URL carries its language (/en/..., /es/...); "/" redirects to the
 # language the browser asks for (LocaleMiddleware reads Accept-Language).
 urlpatterns += i18n_patterns(
+    path("offline/", offline.offline_page, name="offline"),
+    path("data-saver/", offline.data_saver, name="data-saver"),
     path("", include("lms.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,

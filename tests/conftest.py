@@ -1,13 +1,14 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.utils import translation
 
 from lms.models import Learner
 from lms.services.learners import learner_sign_up
 from tests.factories import CourseTree, build_course_tree
 from tests.xapi_validation import assert_valid_statement
 
-pytest_plugins = ["tests.ralph.fixtures"]
+pytest_plugins = ["tests.ralph.fixtures", "tests.browser"]
 
 PASSWORD = "a-long-test-password"
 
@@ -38,9 +39,11 @@ def make_learner(db):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with an empty cache (cached ids must not outlive their rows)."""
+def _clean_slate():
+    """Each test starts with an empty cache (cached ids must not outlive their rows) and in
+    English (a request leaves its language active in the thread)."""
     cache.clear()
+    translation.activate("en")
 
 
 @pytest.fixture(autouse=True)

@@ -28,3 +28,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Uploaded media are served by the web server or object storage in production.
+PUENTE_SERVE_MEDIA = env_bool("PUENTE_SERVE_MEDIA", False)

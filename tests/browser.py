@@ -1,0 +1,92 @@
+"""A real browser for the tests: Debian's chromium driven by Playwright, against Django's live
+server. Loaded as a pytest plugin from the root conftest.
+
+Playwright's sync API keeps an event loop on the test's thread, which makes Django refuse
+database calls from that thread; the tests only talk to the database between browser steps,
+so DJANGO_ALLOW_ASYNC_UNSAFE is set for them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 360, "height": 740}
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("Debian's chromium is needed (make test installs it).", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(django_db_setup) -> Iterator:
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Django keeps a database connection per context, and Playwright's event loop makes a new
+    # one: give it the serialized initial data that transactional tests restore after their
+    # flush (Wagtail's root page, locale, site and collection come from migrations).
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser) -> Iterator:
+    """A fresh phone-sized browser context (its own cookies, cache and service worker)."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+def sign_in(page, base_url: str, username: str, password: str, language: str = "en") -> None:
+    page.goto(f"{base_url}/{language}/accounts/sign-in/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form.form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.x A/AA violations on the page as it is now."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: make test installs it with npm.", pytrace=False)
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async () => {
+            const results = await axe.run(document, {runOnly: {type: "tag", values: [
+                "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}});
+            return results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+        }"""
+    )

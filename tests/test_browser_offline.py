@@ -1,0 +1,93 @@
+"""In a real browser: save a module, learn offline, come back online — the progress reaches the
+server and its statements reach the LRS, once each."""
+
+import time
+
+import pytest
+
+from lms.models import LearnerEvent, LessonProgress, QuestionAttempt, Statement
+from lms.services.learners import learner_sign_up
+from lms.services.xapi import endpoints_sync_from_settings
+from lms.xapi.worker import DeliveryWorker
+from tests.conftest import PASSWORD
+from tests.factories import build_course_tree
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def answer_rightly(page, lesson):
+    """Answer every question of the lesson with its right choices, as a learner taps them."""
+    for question in lesson.lms_questions():
+        form = page.locator(f"#q-{question.id}")
+        for choice in question.choices:
+            if choice.correct:
+                form.locator(f"input[value='{choice.id}']").check()
+        form.locator("button[type=submit]").click()
+        assert "right" in form.locator(".result").text_content()
+
+
+def queued(page) -> int:
+    return page.evaluate("PuenteQueue.all().then(items => items.length)")
+
+
+def wait_until_sent(page, timeout: float = 15.0) -> None:
+    """Poll the phone's queue until it is empty (wait_for_function would not await it)."""
+    deadline = time.monotonic() + timeout
+    while queued(page):
+        assert time.monotonic() < deadline, "the queued events were not sent"
+        page.wait_for_timeout(100)
+
+
+def test_learn_offline_then_sync(phone, live_server, ralph_clean, settings):
+    settings.XAPI_LRS_ENDPOINT = ralph_clean.endpoint
+    settings.XAPI_LRS_USERNAME = ralph_clean.username
+    settings.XAPI_LRS_PASSWORD = ralph_clean.password
+    endpoints_sync_from_settings()
+    tree = build_course_tree(modules=1, lessons_per_module=3, translate_to=())
+    first, second = (lesson.specific for lesson in tree.lessons[:2])
+    learner = learner_sign_up(username="nadia", password=PASSWORD, preferred_language="en")
+
+    page = phone.new_page()
+    from tests.browser import sign_in
+
+    sign_in(page, live_server.url, "nadia", PASSWORD)
+    page.goto(live_server.url + tree.modules[0].get_url())
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.click("button[data-pack]")
+    page.wait_for_function("document.getElementById('save-status').textContent.startsWith('Saved')")
+    assert not LearnerEvent.objects.exists(), "saving lessons is not opening them"
+
+    phone.set_offline(True)
+    page.goto(live_server.url + first.get_url())
+    assert page.title().startswith(first.title)
+    answer_rightly(page, first)
+    page.click("form.finish-form button")
+    assert "Saved on this phone" in page.locator(".lesson-finish").text_content()
+    page.goto(live_server.url + second.get_url())
+    answer_rightly(page, second)
+    page.goto(live_server.url + tree.lessons[2].get_url())  # saved too: opens
+    assert page.title().startswith("Lesson 1.3")
+    page.goto(live_server.url + "/en/never-saved/")
+    assert page.title().startswith("You are offline")
+    expected = 3 + len(first.lms_questions()) + len(second.lms_questions()) + 1
+    assert queued(page) == expected  # 3 visits, the answers, 1 finish
+    assert not LearnerEvent.objects.exists()
+
+    phone.set_offline(False)
+    page.goto(live_server.url + second.get_url())
+    wait_until_sent(page)
+
+    kinds = sorted(LearnerEvent.objects.filter(learner=learner).values_list("kind", flat=True))
+    assert kinds.count("answered") == len(first.lms_questions()) + len(second.lms_questions())
+    assert kinds.count("completed") == 1
+    assert QuestionAttempt.objects.filter(learner=learner, correct=True).count() == 4
+    done = LessonProgress.objects.get(learner=learner, lesson_key=first.translation_key)
+    assert done.completed_at is not None
+
+    worker = DeliveryWorker()
+    worker.run(once=True)
+    worker.close()
+    stored = ralph_clean.statement_ids()
+    assert len(stored) == len(set(stored)) == Statement.objects.count() > 10
