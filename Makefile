@@ -14,7 +14,7 @@ $(PY):
 
 # Reinstall only when the declared dependencies change.
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(BIN)/pip install --quiet -e ".[dev,postgres]"
+	$(BIN)/pip install --quiet -e ".[dev,postgres,redis]"
 	touch $@
 
 install: $(VENV)/.installed

@@ -3,12 +3,23 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from lms.admin_views import LrsEndpointViewSet, SchoolViewSet, StaffRoleViewSet, delivery_status
+from lms.admin_views import (
+    LrsEndpointViewSet,
+    LtiRegistrationViewSet,
+    SchoolViewSet,
+    StaffRoleViewSet,
+    delivery_status,
+)
 
 
 @hooks.register("register_admin_viewset")
 def register_lrs_endpoints():
     return LrsEndpointViewSet("lrs_endpoints")
+
+
+@hooks.register("register_admin_viewset")
+def register_lti_registrations():
+    return LtiRegistrationViewSet("lti_platforms")
 
 
 @hooks.register("register_admin_viewset")

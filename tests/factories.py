@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 from django.core.files.images import ImageFile
+from django.utils import timezone
 from PIL import Image as PILImage
 from wagtail.images.models import Image
 from wagtail.models import Locale, Page, Site
@@ -18,6 +19,8 @@ from wagtail_localize.models import LocaleSynchronization
 from wagtail_localize.synctree import synchronize_tree
 
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
+from lms.models import EventKind, Learner
+from lms.services.progress import EventInput, EventOutcome, learner_event_record
 
 LANGUAGES = ["en", "es", "vi", "zh-hans", "ar"]
 
@@ -195,3 +198,28 @@ def _translate(tree: CourseTree, locale: Locale) -> None:
         translated.title = f"[{locale.language_code}] {page.title}"
         translated.slug = f"{page.slug}-{locale.language_code}"
         translated.save_revision().publish()
+
+
+def lesson_event(lesson: Page, kind: str, **details) -> EventInput:
+    """An event about ``lesson`` happening now, as the lesson page would send it."""
+    return EventInput(
+        event_id=details.pop("event_id", uuid.uuid4()),
+        kind=kind,
+        lesson_key=lesson.translation_key,
+        occurred_at=details.pop("occurred_at", timezone.now()),
+        **details,
+    )
+
+
+def lesson_finish(learner: Learner, lesson: Page, right: bool = True) -> EventOutcome:
+    """Answer each question of the lesson (rightly, or with one wrong choice), then complete it."""
+    for question in lesson.specific.lms_questions():
+        chosen = [c.id for c in question.choices if c.correct == right]
+        event = lesson_event(
+            lesson,
+            EventKind.ANSWERED,
+            question_id=question.id,
+            choice_ids=tuple(chosen if right else chosen[:1]),
+        )
+        learner_event_record(learner=learner, event=event)
+    return learner_event_record(learner=learner, event=lesson_event(lesson, EventKind.COMPLETED))

@@ -2,7 +2,6 @@
 
 import csv
 import io
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -14,7 +13,8 @@ from lms.charts import bar_chart_svg
 from lms.models import ClassMembership, EventKind, Learner
 from lms.selectors.dashboard import class_dashboard
 from lms.services.classes import assignment_create
-from lms.services.progress import EventInput, learner_event_record
+from lms.services.progress import learner_event_record
+from tests.factories import lesson_event, lesson_finish
 from tests.people import build_world
 
 pytestmark = pytest.mark.django_db
@@ -23,22 +23,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(db):
     return build_world()
-
-
-def record(learner, lesson, kind, **details):
-    return learner_event_record(
-        learner=learner,
-        event=EventInput(uuid.uuid4(), kind, lesson.translation_key, timezone.now(), **details),
-    )
-
-
-def finish(learner, lesson, right=True):
-    for question in lesson.specific.lms_questions():
-        chosen = [c.id for c in question.choices if c.correct == right][: 1 if not right else None]
-        record(
-            learner, lesson, EventKind.ANSWERED, question_id=question.id, choice_ids=tuple(chosen)
-        )
-    record(learner, lesson, EventKind.COMPLETED)
 
 
 @pytest.fixture
@@ -62,8 +46,8 @@ def assigned(world, course_tree):
 def test_grid_shows_each_learners_status_with_overdue(assigned, course_tree):
     ana, kiko = assigned.learners["ana"], assigned.child
     for lesson in course_tree.lessons[:3]:
-        finish(ana, lesson)
-    record(kiko, course_tree.lessons[0], EventKind.VIEWED)
+        lesson_finish(ana, lesson)
+    learner_event_record(learner=kiko, event=lesson_event(course_tree.lessons[0], EventKind.VIEWED))
     dashboard = class_dashboard(classroom=assigned.class_a1, language="en")
     assert [c.node.title for c in dashboard.columns] == ["Module 1", "Module 2"]
     rows = {row.learner.name: row for row in dashboard.rows}
@@ -78,8 +62,8 @@ def test_grid_shows_each_learners_status_with_overdue(assigned, course_tree):
 
 def test_the_question_most_learners_miss_comes_first(assigned, course_tree):
     for learner in (assigned.learners["ana"], assigned.child):
-        finish(learner, course_tree.lessons[1], right=False)
-        finish(learner, course_tree.lessons[2], right=True)
+        lesson_finish(learner, course_tree.lessons[1], right=False)
+        lesson_finish(learner, course_tree.lessons[2], right=True)
     hardest = class_dashboard(classroom=assigned.class_a1, language="en").hardest_questions
     assert hardest[0].lesson.title == "Lesson 1.2"
     assert hardest[0].success_percent == 0
@@ -159,7 +143,7 @@ def test_chart_is_an_accessible_svg():
 
 
 def test_dashboard_page_renders_grid_chart_and_numbers(assigned, course_tree, client):
-    finish(assigned.learners["ana"], course_tree.lessons[0])
+    lesson_finish(assigned.learners["ana"], course_tree.lessons[0])
     client.force_login(assigned.users["educator"])
     html = client.get(f"/en/teach/classes/{assigned.class_a1.pk}/").content.decode()
     assert "Learners by assigned module" in html

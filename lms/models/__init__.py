@@ -1,4 +1,6 @@
+from lms.models.integrations import IntegrationToken
 from lms.models.learners import Learner
+from lms.models.lti import LtiActivityLink, LtiClassLink, LtiPlatform, ScoreDelivery
 from lms.models.people import (
     Assignment,
     ClassMembership,
@@ -26,12 +28,17 @@ __all__ = [
     "DeliveryStatus",
     "EventKind",
     "Household",
+    "IntegrationToken",
     "Learner",
     "LearnerEvent",
     "LessonProgress",
     "LrsEndpoint",
+    "LtiActivityLink",
+    "LtiClassLink",
+    "LtiPlatform",
     "QuestionAttempt",
     "School",
+    "ScoreDelivery",
     "StaffRole",
     "Statement",
     "StatementDelivery",

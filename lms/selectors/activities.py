@@ -205,3 +205,44 @@ def activity_page_url(activity_type: ActivityType, key: uuid.UUID, language: str
         return None
     page = next((p for p in pages if p.locale.language_code == language), _canonical(pages))
     return page.get_url()
+
+
+def activity_type_of(key: uuid.UUID | str) -> ActivityType | None:
+    """Whether a translation key is a live module or course (what can be assigned or linked)."""
+    for activity_type in (ActivityType.MODULE, ActivityType.COURSE):
+        if (
+            Page.objects.live()
+            .filter(
+                translation_key=key, content_type_id__in=activity_content_type_ids(activity_type)
+            )
+            .exists()
+        ):
+            return activity_type
+    return None
+
+
+def activity_lesson_keys(key: uuid.UUID | str) -> tuple[str, ...]:
+    """The lessons of a module or course, in the default language's tree (cached)."""
+    cache_key = f"puente:lms:activity-lessons:{content_version()}:{key}"
+    keys = cache.get(cache_key)
+    if keys is None:
+        containers = activity_content_type_ids(ActivityType.MODULE) + activity_content_type_ids(
+            ActivityType.COURSE
+        )
+        pages = list(
+            Page.objects.live()
+            .filter(translation_key=key, content_type_id__in=containers)
+            .select_related("locale")
+        )
+        if not pages:
+            return ()
+        keys = tuple(
+            str(lesson_key)
+            for lesson_key in Page.objects.live()
+            .descendant_of(_canonical(pages))
+            .filter(content_type_id__in=activity_content_type_ids(ActivityType.LESSON))
+            .order_by("path")
+            .values_list("translation_key", flat=True)
+        )
+        cache.set(cache_key, keys, CACHE_SECONDS)
+    return keys

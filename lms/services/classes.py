@@ -16,11 +16,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from wagtail.models import Page
 
-from lms.activities import ActivityType
 from lms.models import Assignment, ClassMembership, Classroom, Learner, School
-from lms.selectors.activities import activity_content_type_ids
+from lms.selectors.activities import activity_type_of
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read aloud and copied from paper.
 JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -218,7 +216,7 @@ def assignment_create(
     learners: list[Learner] | None = None,
 ) -> Assignment:
     """Assign a module or a course to the whole class, or to chosen learners in it."""
-    activity_type = _assignable_type(activity_key)
+    activity_type = activity_type_of(activity_key)
     if activity_type is None:
         raise ClassError(_("Choose a module or a course to assign."))
     chosen = list(learners or [])
@@ -236,17 +234,3 @@ def assignment_create(
         )
         assignment.learners.set(chosen)
     return assignment
-
-
-def _assignable_type(activity_key: uuid.UUID) -> ActivityType | None:
-    for activity_type in (ActivityType.MODULE, ActivityType.COURSE):
-        if (
-            Page.objects.live()
-            .filter(
-                translation_key=activity_key,
-                content_type_id__in=activity_content_type_ids(activity_type),
-            )
-            .exists()
-        ):
-            return activity_type
-    return None

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from lms.activities import ActivityType, Grade, InvalidAnswer, grade_answer
 from lms.conf import lms_setting
+from lms.lti.services import lti_scores_enqueue, lti_statement_extensions
 from lms.models import (
     ActivityCompletion,
     CourseRegistration,
@@ -113,6 +114,11 @@ def learner_event_record(
         recorder = _Recorder(learner, record, context, language, occurred_at, event)
         outcome = recorder.apply(grade)
         statements_enqueue(statements=recorder.statements, learner=learner, event=record)
+        if recorder.lesson_completed:
+            # A platform that launched this module gets the new score for its gradebook.
+            lti_scores_enqueue(
+                learner=learner, lesson_key=context.lesson.key, occurred_at=occurred_at
+            )
     outcome.statement_ids = [s["id"] for s in recorder.statements]
     return outcome
 
@@ -174,11 +180,11 @@ class _Recorder:
         self.occurred_at = occurred_at
         self.event = event
         self.statements: list[dict[str, Any]] = []
+        self.lesson_completed = False
         self.registration: CourseRegistration | None = None
-        self.class_context = class_context(
-            learner=learner,
-            activity_keys=[a.key for a in (context.module, context.course) if a is not None],
-        )
+        activity_keys = [a.key for a in (context.module, context.course) if a is not None]
+        self.class_context = class_context(learner=learner, activity_keys=activity_keys)
+        self.extensions = lti_statement_extensions(learner=learner, activity_keys=activity_keys)
         self._register_in_course()
 
     def apply(self, grade: Grade | None) -> EventOutcome:
@@ -293,6 +299,7 @@ class _Recorder:
 
     def _complete_lesson(self, progress: LessonProgress) -> None:
         progress.completed_at = self.occurred_at
+        self.lesson_completed = True
         context = self.context
         self._emit(
             xapi.completed(
@@ -419,6 +426,7 @@ class _Recorder:
             registration=str(self.registration.registration) if self.registration else None,
             team_id=self.class_context.group_id if self.class_context else None,
             instructor_id=self.class_context.instructor_id if self.class_context else None,
+            extensions=self.extensions,
         )
 
     def _emit(self, statement: dict[str, Any]) -> None:

@@ -21,13 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import F, Q, TextField
+from django.db.models import F, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from lms.conf import lms_setting
 from lms.models import DeliveryStatus, LrsEndpoint, StatementDelivery
+from lms.queues import lease_claim
 from lms.services.xapi import endpoint_pause
 from lms.xapi.client import LrsClient, LrsResponse, LrsUnavailable
 
@@ -67,21 +67,12 @@ def deliveries_claim(
     *, endpoint: LrsEndpoint, worker_id: str, limit: int, now: datetime | None = None
 ) -> list[ClaimedRow]:
     """Take up to ``limit`` due rows for this worker, oldest first."""
-    now = now or timezone.now()
-    lease = timedelta(seconds=lms_setting("XAPI_LEASE_SECONDS"))
-    with transaction.atomic():
-        ids = list(
-            StatementDelivery.objects.select_for_update(skip_locked=True)
-            .filter(endpoint=endpoint, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .order_by("next_attempt_at", "id")
-            .values_list("id", flat=True)[:limit]
-        )
-        if not ids:
-            return []
-        StatementDelivery.objects.filter(id__in=ids).update(
-            claimed_by=worker_id, claimed_until=now + lease
-        )
+    ids = lease_claim(
+        StatementDelivery.objects.filter(endpoint=endpoint),
+        worker_id=worker_id,
+        limit=limit,
+        now=now,
+    )
     rows = (
         StatementDelivery.objects.filter(id__in=ids, claimed_by=worker_id)
         .order_by("next_attempt_at", "id")

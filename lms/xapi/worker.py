@@ -1,4 +1,5 @@
-"""The delivery worker's loop: for each enabled endpoint, claim due rows and send them.
+"""The delivery worker's loop: for each enabled endpoint, claim due rows and send them; then
+the scores waiting for LMS gradebooks.
 
 Sending is pipelined: while one batch is on its way to the LRS (the HTTP request runs in a
 helper thread that never touches the database), the next batch is claimed. An LRS that takes
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from lms.conf import lms_setting
+from lms.lti.grades import scores_deliver
 from lms.models import LrsEndpoint
 from lms.services.xapi import endpoint_backfill, endpoint_credentials, endpoints_sync_from_settings
 from lms.xapi.client import LrsClient
@@ -66,6 +68,16 @@ class DeliveryWorker:
         for endpoint in LrsEndpoint.objects.filter(enabled=True, paused_at__isnull=True):
             self.backfill(endpoint)
             report.add(self.deliver(endpoint))
+        # Scores for LMS gradebooks (LTI) share the worker and its loop.
+        scores = scores_deliver(worker_id=self.worker_id)
+        report.add(
+            DeliveryReport(
+                requests=scores.delivered + scores.retried + scores.dead,
+                delivered=scores.delivered,
+                retried=scores.retried,
+                dead=scores.dead,
+            )
+        )
         return report
 
     def deliver(self, endpoint: LrsEndpoint) -> DeliveryReport:

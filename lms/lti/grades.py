@@ -1,0 +1,122 @@
+"""Sending queued scores to platforms' gradebooks (LTI Assignment and Grade Services).
+
+Scheduled like xAPI delivery: rows are claimed with a lease, sent, and their outcome recorded;
+network errors, 5xx, 429 and a refused token retry with backoff; other 4xx answers are
+dead-lettered with the platform's reply. Nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import requests
+from django.db.models import F
+from django.utils import timezone
+from pylti1p3.assignments_grades import AssignmentsGradesService
+from pylti1p3.exception import LtiException, LtiServiceException
+from pylti1p3.grade import Grade
+from pylti1p3.service_connector import ServiceConnector
+
+from lms.conf import lms_setting
+from lms.models import DeliveryStatus, ScoreDelivery
+from lms.queues import lease_claim
+from lms.xapi.delivery import backoff
+
+logger = logging.getLogger(__name__)
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+RETRY_STATUSES = {401, 408, 425, 429}
+
+
+class TimeoutSession(requests.Session):
+    """PyLTI1p3 calls platforms without timeouts; a hung platform must not hang the worker."""
+
+    def request(self, *args, **kwargs):
+        kwargs.setdefault(
+            "timeout", (lms_setting("XAPI_CONNECT_TIMEOUT"), lms_setting("XAPI_READ_TIMEOUT"))
+        )
+        return super().request(*args, **kwargs)
+
+
+@dataclass
+class ScoreReport:
+    delivered: int = 0
+    retried: int = 0
+    dead: int = 0
+
+
+def scores_claim(*, worker_id: str, limit: int = 50) -> list[ScoreDelivery]:
+    ids = lease_claim(ScoreDelivery.objects.all(), worker_id=worker_id, limit=limit)
+    return list(
+        ScoreDelivery.objects.filter(id__in=ids, claimed_by=worker_id)
+        .select_related("link__lti_user", "link__resource_link__context__deployment__registration")
+        .order_by("next_attempt_at", "id")
+    )
+
+
+def score_grade(row: ScoreDelivery) -> Grade:
+    return (
+        Grade()
+        .set_score_given(row.score_given)
+        .set_score_maximum(row.score_maximum)
+        .set_user_id(row.link.lti_user.sub)
+        .set_timestamp(row.timestamp.isoformat())
+        .set_activity_progress(row.activity_progress)
+        .set_grading_progress(row.grading_progress)
+    )
+
+
+def scores_deliver(*, worker_id: str) -> ScoreReport:
+    """Send every due score, one connector (and access token) per registration per round."""
+    report = ScoreReport()
+    connectors: dict[int, ServiceConnector] = {}
+    for row in scores_claim(worker_id=worker_id):
+        registration = row.link.resource_link.context.deployment.registration
+        connector = connectors.get(registration.pk)
+        if connector is None:
+            connector = ServiceConnector(registration.to_registration(), TimeoutSession())
+            connectors[registration.pk] = connector
+        service = AssignmentsGradesService(
+            connector, {"scope": [SCORE_SCOPE], "lineitem": row.link.lineitem_url}
+        )
+        try:
+            service.put_grade(score_grade(row))
+        except LtiServiceException as error:
+            status = error.response.status_code
+            if status in RETRY_STATUSES or status >= 500:
+                report.retried += _retry(row, worker_id, status, error.response.text)
+            else:
+                report.dead += _finish(
+                    row, worker_id, DeliveryStatus.DEAD, status, error.response.text
+                )
+                logger.warning("Platform refused score %s with %s", row.pk, status)
+        except (requests.RequestException, LtiException) as error:
+            report.retried += _retry(row, worker_id, None, str(error))
+        else:
+            report.delivered += _finish(row, worker_id, DeliveryStatus.DELIVERED, 200, "")
+    return report
+
+
+def _finish(row, worker_id, status, code, body) -> int:
+    now = timezone.now()
+    return ScoreDelivery.objects.filter(pk=row.pk, claimed_by=worker_id).update(
+        status=status,
+        attempts=F("attempts") + 1,
+        last_status_code=code,
+        last_response=body[:4000],
+        delivered_at=now if status == DeliveryStatus.DELIVERED else None,
+        claimed_by="",
+        claimed_until=None,
+    )
+
+
+def _retry(row, worker_id, code, message) -> int:
+    attempts = row.attempts + 1
+    return ScoreDelivery.objects.filter(pk=row.pk, claimed_by=worker_id).update(
+        attempts=attempts,
+        next_attempt_at=timezone.now() + backoff(attempts),
+        last_status_code=code,
+        last_response=message[:4000],
+        claimed_by="",
+        claimed_until=None,
+    )
