@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 
 import pytest
 import requests
@@ -22,54 +21,16 @@ from lms.models import (
     Learner,
     LessonProgress,
     LtiActivityLink,
-    School,
     ScoreDelivery,
     StaffRole,
     Statement,
 )
 from lms.xapi.worker import DeliveryWorker
-from tests.factories import CourseTree, build_course_tree, lesson_finish
-from tests.lti_platform import Platform, PlatformBrowser
+from tests.factories import lesson_finish
+from tests.lti_platform import Platform
+from tests.lti_world import LtiWorld
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@dataclass
-class LtiWorld:
-    tool: str
-    platform: Platform
-    registration: LtiRegistration
-    school: School
-    tree: CourseTree
-
-    def browser(self) -> PlatformBrowser:
-        return PlatformBrowser(self.platform, self.tool)
-
-    @property
-    def module(self):
-        return self.tree.modules[0]
-
-
-@pytest.fixture
-def lti(live_server):
-    tree = build_course_tree(modules=2, lessons_per_module=2, translate_to=("es",))
-    school = School.objects.create(name="Lincoln Elementary")
-    registration_uuid = uuid.uuid4()
-    platform = Platform(tool_base=live_server.url, registration_uuid=registration_uuid)
-    registration = LtiRegistration.objects.create(
-        name="In-suite LMS",
-        uuid=registration_uuid,
-        issuer=platform.base,
-        client_id=platform.state.client_id,
-        auth_url=f"{platform.base}/auth",
-        token_url=f"{platform.base}/token",
-        keyset_url=f"{platform.base}/jwks",
-    )
-    lti_registration_configure(
-        registration=registration, school=school, deployment_ids=["deployment-1"]
-    )
-    yield LtiWorld(live_server.url, platform, registration, school, tree)
-    platform.stop()
 
 
 def module_key(world: LtiWorld, index: int = 0) -> str:
