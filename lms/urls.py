@@ -3,7 +3,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from lms.views import accounts, household, learning, teaching
+from lms.views import accounts, household, integrations, learning, teaching
 
 app_name = "lms"
 
@@ -19,6 +19,12 @@ urlpatterns = [
     path("learn/household/<int:child_id>/delete/", household.child_delete, name="child-delete"),
     path("learn/household/<int:child_id>/data.json", household.child_export, name="child-export"),
     path("teach/", teaching.classes, name="classes"),
+    path("teach/integrations/", integrations.integrations, name="integrations"),
+    path(
+        "teach/integrations/<int:token_id>/revoke/",
+        integrations.integration_revoke,
+        name="integration-revoke",
+    ),
     path("teach/classes/<int:classroom_id>/", teaching.class_page, name="class"),
     path("teach/classes/<int:classroom_id>/assign/", teaching.assign, name="assign"),
     path("teach/classes/<int:classroom_id>/learners/", teaching.learners, name="learners"),

@@ -22,6 +22,7 @@ from lms.charts import bar_chart_svg
 from lms.models import School
 from lms.selectors.access import classroom_for, classrooms_for
 from lms.selectors.dashboard import class_csv_rows, class_dashboard, class_members
+from lms.selectors.integrations import administered_schools
 from lms.selectors.outline import course_outlines
 from lms.services.classes import (
     ClassError,
@@ -63,6 +64,7 @@ def classes(request: HttpRequest) -> HttpResponse:
             "classrooms": classrooms_for(request.user).select_related("school"),
             "form": form,
             "single_school": schools.count() == 1,
+            "administers_a_school": administered_schools(request.user).exists(),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -50,6 +50,13 @@ class EventSerializer(serializers.Serializer):
 class EventBatchSerializer(serializers.Serializer):
     """Schema only: the view validates each event on its own so one bad event costs nothing."""
 
+    learner = serializers.IntegerField(
+        required=False,
+        help_text=_(
+            "With an integration token: the learner the events are for (a learner in one of "
+            "the token's school's classes). Signed in as a learner: leave it out."
+        ),
+    )
     events = EventSerializer(many=True)
 
 

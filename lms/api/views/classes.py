@@ -10,8 +10,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from lms.api.authentication import request_token
 from lms.api.learners import api_learner
 from lms.api.permissions import IsStaffMember
 from lms.api.serializers.classes import (
@@ -23,10 +23,12 @@ from lms.api.serializers.classes import (
     NewAccountSerializer,
     NewMemberSerializer,
 )
+from lms.api.views.base import PuenteAPIView
 from lms.api.views.learning import LANGUAGE_PARAMETER, requested_language
-from lms.models import School
+from lms.models import IntegrationToken, School
 from lms.selectors.access import classroom_for, classrooms_for, household_of
 from lms.selectors.dashboard import class_dashboard, class_members
+from lms.selectors.integrations import integration_classrooms
 from lms.services.classes import (
     ClassError,
     assignment_create,
@@ -35,23 +37,33 @@ from lms.services.classes import (
     classroom_member_add,
 )
 
+PROGRESS_READ = IntegrationToken.Scope.PROGRESS_READ
+
 
 def _classroom(request: Request, classroom_id: int):
+    token = request_token(request)
+    if token is not None:
+        classroom = integration_classrooms(token).filter(pk=classroom_id).first()
+        if classroom is None:
+            raise NotFound
+        return classroom
     try:
         return classroom_for(request.user, classroom_id)
     except Http404 as error:
         raise NotFound from error
 
 
-class ClassListView(APIView):
+class ClassListView(PuenteAPIView):
     """The classes you teach (all of your school's, for an administrator); create one."""
 
     permission_classes = [IsStaffMember]
+    integration_scopes = {"GET": PROGRESS_READ}
 
     @extend_schema(responses=ClassroomSerializer(many=True))
     def get(self, request: Request) -> Response:
+        token = request_token(request)
         classrooms = (
-            classrooms_for(request.user)
+            (integration_classrooms(token) if token else classrooms_for(request.user))
             .select_related("school")
             .annotate(learner_count=Count("memberships", distinct=True))
         )
@@ -74,8 +86,11 @@ class ClassListView(APIView):
         return Response(ClassroomSerializer(classroom).data, status=status.HTTP_201_CREATED)
 
 
-class ClassMembersView(APIView):
+class ClassMembersView(PuenteAPIView):
+    """The learners of a class; add a learner account to it."""
+
     permission_classes = [IsStaffMember]
+    integration_scopes = {"GET": PROGRESS_READ}
 
     @extend_schema(responses=MemberSerializer(many=True))
     def get(self, request: Request, classroom_id: int) -> Response:
@@ -110,8 +125,11 @@ class ClassMembersView(APIView):
         return Response(NewAccountSerializer(account).data, status=status.HTTP_201_CREATED)
 
 
-class ClassAssignmentsView(APIView):
+class ClassAssignmentsView(PuenteAPIView):
+    """What the class was assigned; assign a module or course to some of its learners."""
+
     permission_classes = [IsStaffMember]
+    integration_scopes = {"GET": PROGRESS_READ}
 
     @extend_schema(responses=AssignmentSerializer(many=True))
     def get(self, request: Request, classroom_id: int) -> Response:
@@ -143,11 +161,12 @@ class ClassAssignmentsView(APIView):
         return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
 
-class ClassDashboardView(APIView):
+class ClassDashboardView(PuenteAPIView):
     """Each learner's progress through each assigned module, the questions missed most,
     and lessons completed per day."""
 
     permission_classes = [IsStaffMember]
+    integration_scopes = {"GET": PROGRESS_READ}
 
     @extend_schema(parameters=[LANGUAGE_PARAMETER], responses=DashboardSerializer)
     def get(self, request: Request, classroom_id: int) -> Response:
@@ -158,7 +177,7 @@ class ClassDashboardView(APIView):
         return Response(DashboardSerializer(dashboard).data)
 
 
-class JoinClassView(APIView):
+class JoinClassView(PuenteAPIView):
     """Join a class with its code (a caregiver may join one of their children)."""
 
     permission_classes = [IsAuthenticated]

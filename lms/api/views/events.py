@@ -4,8 +4,8 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from lms.api.authentication import request_token
 from lms.api.errors import PayloadTooLarge
 from lms.api.learners import api_learner
 from lms.api.serializers.events import (
@@ -13,7 +13,10 @@ from lms.api.serializers.events import (
     EventBatchSerializer,
     EventSerializer,
 )
+from lms.api.views.base import PuenteAPIView
 from lms.conf import lms_setting
+from lms.models import IntegrationToken, Learner
+from lms.selectors.integrations import integration_learner
 from lms.services.progress import EventInput, EventRejected, learner_event_record
 
 
@@ -31,8 +34,13 @@ def _event_input(data: dict) -> EventInput:
     )
 
 
-class EventBatchView(APIView):
-    """Record a batch of learner events (phones send what they queued while offline)."""
+class EventBatchView(PuenteAPIView):
+    """Record a batch of learner events (phones send what they queued while offline).
+
+    Signed in, the events are the learner's own; with an integration token (scope
+    ``events:write``) ``learner`` names a learner in one of the token's school's classes."""
+
+    integration_scopes = {"POST": IntegrationToken.Scope.EVENTS_WRITE}
 
     @extend_schema(
         request=EventBatchSerializer,
@@ -72,7 +80,7 @@ class EventBatchView(APIView):
                 _("At most %(limit)d events per request; this one has %(count)d.")
                 % {"limit": limit, "count": len(events)}
             )
-        learner = api_learner(request)
+        learner = self._learner(request)
         results = [self._record(learner, item) for item in events]
         counts = {
             key: sum(1 for r in results if r["status"] == key)
@@ -91,6 +99,16 @@ class EventBatchView(APIView):
         else:
             code = status.HTTP_207_MULTI_STATUS
         return Response(body, status=code)
+
+    def _learner(self, request: Request) -> Learner:
+        token = request_token(request)
+        if token is None:
+            return api_learner(request)
+        learner = integration_learner(token, request.data.get("learner"))
+        if learner is None:
+            message = _("Give the id of a learner in one of your school's classes.")
+            raise ValidationError({"learner": [message]})
+        return learner
 
     def _record(self, learner, item) -> dict:
         event_id = item.get("id") if isinstance(item, dict) else None

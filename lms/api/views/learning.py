@@ -5,11 +5,12 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from lms.api.learners import api_learner
 from lms.api.serializers.catalog import CourseSerializer
 from lms.api.serializers.progress import CourseProgressSerializer, HouseholdMemberSerializer
+from lms.api.views.base import PuenteAPIView
+from lms.models import IntegrationToken
 from lms.selectors.access import household_of
 from lms.selectors.assignments import assignments_for_learners
 from lms.selectors.outline import course_outlines
@@ -29,10 +30,11 @@ def requested_language(request: Request) -> str:
     return language if language in codes else settings.LANGUAGE_CODE
 
 
-class CatalogView(APIView):
+class CatalogView(PuenteAPIView):
     """Courses with their modules and lessons; lesson keys are what events refer to."""
 
     permission_classes = [AllowAny]
+    integration_scopes = {"GET": IntegrationToken.Scope.CATALOG_READ}
 
     @extend_schema(parameters=[LANGUAGE_PARAMETER], responses=CourseSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -40,7 +42,7 @@ class CatalogView(APIView):
         return Response(CourseSerializer(courses, many=True).data)
 
 
-class MyProgressView(APIView):
+class MyProgressView(PuenteAPIView):
     """The signed-in learner's own progress, per course, module and lesson."""
 
     @extend_schema(parameters=[LANGUAGE_PARAMETER], responses=CourseProgressSerializer(many=True))
@@ -52,7 +54,7 @@ class MyProgressView(APIView):
         return Response(CourseProgressSerializer(courses, many=True).data)
 
 
-class HouseholdView(APIView):
+class HouseholdView(PuenteAPIView):
     """A caregiver's household: each member's progress and what they were assigned."""
 
     @extend_schema(parameters=[LANGUAGE_PARAMETER], responses=HouseholdMemberSerializer(many=True))

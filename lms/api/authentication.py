@@ -1,0 +1,51 @@
+"""Integration tokens on the API: ``Authorization: Bearer pnt_...``.
+
+Kept apart from the views: DRF imports authentication classes while it loads its own views.
+
+A token speaks for an integration, not for a person: ``request.user`` stays anonymous and
+``request.auth`` is the token. Each view says which scope each HTTP method needs
+(``integration_scopes``, see lms/api/views/base.py); a token without it gets 403, and views
+no integration may call refuse every token. What a token reaches is limited to its school by
+the views' selectors.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+
+from lms.models import IntegrationToken
+from lms.selectors.integrations import integration_token_find
+from lms.services.integrations import integration_token_mark_used
+
+KEYWORD = "Bearer"
+
+
+class IntegrationTokenAuthentication(BaseAuthentication):
+    def authenticate(self, request: Request) -> tuple[AnonymousUser, IntegrationToken] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].decode("latin-1").lower() != KEYWORD.lower():
+            return None  # not ours: another authentication may apply
+        if len(parts) != 2:
+            raise AuthenticationFailed(_("Send the token as: Authorization: Bearer <token>."))
+        try:
+            raw = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raw = ""
+        token = integration_token_find(raw)
+        if token is None:
+            raise AuthenticationFailed(_("This token is not valid."), code="token_invalid")
+        if not token.is_active:
+            raise AuthenticationFailed(_("This token was revoked."), code="token_revoked")
+        integration_token_mark_used(token=token)
+        return AnonymousUser(), token
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'{KEYWORD} realm="api"'
+
+
+def request_token(request: Request) -> IntegrationToken | None:
+    return request.auth if isinstance(request.auth, IntegrationToken) else None
