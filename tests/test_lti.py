@@ -136,7 +136,7 @@ def test_only_instructors_pick_content_and_only_from_a_launch(lti):
     nothing = picker_browser.submit(picker, {"activity": ["not-a-key"]}, action="/lti/deep-link/")
     assert nothing.status_code == 400
     assert not lti.platform.state.content_items
-    assert "Elige al menos un" in nothing.text  # "Choose at least one", in Spanish
+    assert "Elija al menos un" in nothing.text  # "Choose at least one", in Spanish
 
 
 def test_a_completed_module_reaches_the_platform_gradebook(lti):

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 COURSES_DIR = BASE_DIR / "courses"
@@ -62,10 +63,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early in the list, so that it sees every response last (with the LTI frame origin).
+    "courses.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -214,6 +218,30 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "lms.api.schema.add_error_responses",
     ],
+}
+
+# Content-Security-Policy: no inline script, no inline style but the stylesheet every page
+# inlines (allowed by its hash, added by the middleware), nothing from other sites. The Wagtail
+# admin is left out: it is for editors, and its editing widgets still need inline styles.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *env_list("PUENTE_CSP_MEDIA_ORIGINS")],
+        # Editors may link a lesson's video or audio to a file elsewhere (MediaBlock.url);
+        # media cannot run script, so any HTTPS source may play.
+        "media-src": [SELF, "https:", *env_list("PUENTE_CSP_MEDIA_ORIGINS")],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
 }
 
 # Wagtail

@@ -1,7 +1,7 @@
 """Puente's REST API, version 1. The OpenAPI schema covers exactly these URLs."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from lms.api.views.classes import (
     ClassAssignmentsView,
@@ -38,9 +38,10 @@ urlpatterns = [
         SpectacularAPIView.as_view(urlconf="lms.api.schema_urls", permission_classes=[]),
         name="schema",
     ),
+    # The split view serves Swagger UI's set-up script as a file: no inline script.
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[]),
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[]),
         name="docs",
     ),
 ]

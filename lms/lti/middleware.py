@@ -4,8 +4,8 @@ from lms.lti.views import FRAME_ORIGIN_SESSION_KEY
 
 
 class LtiFrameMiddleware:
-    """After an LTI launch, the LMS it came from may show Puente in an iframe; every other
-    site still may not (X-Frame-Options: DENY stays the default)."""
+    """After an LTI launch, the LMS it came from may show Puente in an iframe (its origin joins
+    the policy's frame-ancestors); every other site still may not."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -16,5 +16,9 @@ class LtiFrameMiddleware:
         origin = session.get(FRAME_ORIGIN_SESSION_KEY) if session is not None else None
         if origin:
             response.xframe_options_exempt = True
-            response["Content-Security-Policy"] = f"frame-ancestors 'self' {origin}"
+            # django-csp's per-response additions (what its csp_update decorator sets), read by
+            # its middleware, which sits earlier in MIDDLEWARE and so sees the response later.
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["frame-ancestors"] = [*update.get("frame-ancestors", ()), origin]
+            response._csp_update = update
         return response
