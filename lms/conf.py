@@ -28,6 +28,15 @@ DEFAULTS: dict[str, Any] = {
     # statement the LRS may be choking on.
     "XAPI_SPLIT_AFTER_ATTEMPTS": 3,
     "XAPI_IDLE_SECONDS": 1.0,
+    # Rate limits ("count/period", period in s, m, h or d), per person and per network
+    # address. A school or library puts many families behind one address: those are generous.
+    "RATE_SIGN_IN_PER_USERNAME": "10/15m",
+    "RATE_SIGN_IN_PER_ADDRESS": "100/15m",
+    "RATE_SIGN_UP_PER_ADDRESS": "30/h",
+    "RATE_JOIN_PER_USER": "10/10m",
+    "RATE_JOIN_PER_ADDRESS": "60/10m",
+    "RATE_EVENTS_PER_USER": "120/m",
+    "RATE_EVENTS_PER_ADDRESS": "1200/m",
 }
 
 

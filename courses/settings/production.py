@@ -14,13 +14,32 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS for production (comma-separated).")
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    raise ImproperlyConfigured(
+        "Set DATABASE_URL to a PostgreSQL database for production (postgres://user:pass@host/db)."
+    )
+if not REDIS_URL:  # noqa: F405
+    raise ImproperlyConfigured(
+        "Set REDIS_URL for production (redis://host:6379/0): rate limits, LTI login state and "
+        "nonces must be shared by every web process."
+    )
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded images and documents: the file system by default; any Django storage backend
+    # (object storage, say) by its dotted path.
+    "default": {
+        "BACKEND": os.environ.get(
+            "PUENTE_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"
+        )
+    },
+    # Compressed (gzip and Brotli when available) and hashed names, cached forever by browsers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+# Load balancers probe over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 # LTI launches run inside the LMS's iframe, a third-party context: browsers send the session and
@@ -30,9 +49,14 @@ SESSION_COOKIE_SAMESITE = os.environ.get("DJANGO_SESSION_COOKIE_SAMESITE", "None
 CSRF_COOKIE_SAMESITE = os.environ.get("DJANGO_CSRF_COOKIE_SAMESITE", "None")
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Uploaded media are served by the web server or object storage in production.
 PUENTE_SERVE_MEDIA = env_bool("PUENTE_SERVE_MEDIA", False)
+
+# drf-spectacular's deploy check builds a schema of every URL, Wagtail's and wagtail-localize's
+# admin APIs included, and warns about them. Puente's own schema (/api/v1/) is validated by the
+# test suite instead (tests/test_production.py).
+SPECTACULAR_SETTINGS = {**SPECTACULAR_SETTINGS, "ENABLE_DJANGO_DEPLOY_CHECK": False}  # noqa: F405

@@ -10,6 +10,10 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 
 INTEGRATION_SCHEME = "IntegrationToken"
+THROTTLED = (
+    "Too many requests from this account or this network address; the Retry-After header "
+    "says how many seconds to wait."
+)
 
 
 class IntegrationTokenScheme(OpenApiAuthenticationExtension):

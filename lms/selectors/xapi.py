@@ -8,7 +8,13 @@ from datetime import datetime
 from django.db.models import Count, Min, Q
 from django.db.models.query import QuerySet
 
-from lms.models import DeliveryStatus, LrsEndpoint, Statement, StatementDelivery
+from lms.models import (
+    DeliveryStatus,
+    LrsEndpoint,
+    ScoreDelivery,
+    Statement,
+    StatementDelivery,
+)
 
 
 @dataclass(frozen=True)
@@ -53,4 +59,27 @@ def dead_letters(*, limit: int = 100) -> QuerySet[StatementDelivery]:
         StatementDelivery.objects.filter(status=DeliveryStatus.DEAD)
         .select_related("endpoint", "statement")
         .order_by("-last_attempt_at")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class Backlog:
+    pending: int  # statement deliveries not yet acknowledged by their LRS
+    oldest_pending_seconds: float | None
+    dead: int
+    scores_pending: int  # LTI grades not yet acknowledged by their platform
+
+
+def outbox_backlog(*, now: datetime) -> Backlog:
+    """What waits to be delivered, for health checks: counts over the status indexes, cheap
+    however many rows were delivered before."""
+    pending = StatementDelivery.objects.filter(status=DeliveryStatus.PENDING).aggregate(
+        count=Count("id"), oldest=Min("statement__created_at")
+    )
+    oldest = pending["oldest"]
+    return Backlog(
+        pending=pending["count"],
+        oldest_pending_seconds=round((now - oldest).total_seconds(), 1) if oldest else None,
+        dead=StatementDelivery.objects.filter(status=DeliveryStatus.DEAD).count(),
+        scores_pending=ScoreDelivery.objects.filter(status=DeliveryStatus.PENDING).count(),
     )

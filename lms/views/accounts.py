@@ -9,11 +9,12 @@ from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.views.generic import FormView
 
 from lms.activities import ActivityType
 from lms.forms import SignupForm
+from lms.ratelimits import SIGN_IN, SIGN_UP, minutes_to_wait
 from lms.selectors.activities import activity_page_url
 from lms.services.learners import learner_sign_up
 
@@ -31,10 +32,38 @@ class SignInView(LoginView):
     template_name = "lms/sign_in.html"
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        minutes = minutes_to_wait(request, "sign-in", SIGN_IN)
+        if minutes:
+            # The same answer whether or not the username exists, and no password is checked.
+            form = self.get_form_class()(
+                request, initial={"username": request.POST.get("username")}
+            )
+            message = ngettext(
+                "Too many tries to sign in. Please wait %(minutes)d minute and try again.",
+                "Too many tries to sign in. Please wait %(minutes)d minutes and try again.",
+                minutes,
+            ) % {"minutes": minutes}
+            return too_many(self, form, message)
+        return super().post(request, *args, **kwargs)
+
 
 class SignUpView(FormView):
     template_name = "lms/sign_up.html"
     form_class = SignupForm
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        minutes = minutes_to_wait(request, "sign-up", SIGN_UP)
+        if minutes:
+            message = ngettext(
+                "Many accounts were just made from this network. Please wait %(minutes)d "
+                "minute and try again.",
+                "Many accounts were just made from this network. Please wait %(minutes)d "
+                "minutes and try again.",
+                minutes,
+            ) % {"minutes": minutes}
+            return too_many(self, self.get_form_class()(initial=request.POST.dict()), message)
+        return super().post(request, *args, **kwargs)
 
     def get_initial(self) -> dict:
         return {"preferred_language": get_language()}
@@ -54,6 +83,12 @@ class SignUpView(FormView):
         context = super().get_context_data(**kwargs)
         context["next"] = safe_next_url(self.request, "")
         return context
+
+
+def too_many(view, form, message: str) -> HttpResponse:
+    """The form again, unchecked, with why it was not taken: 429 Too Many Requests."""
+    context = view.get_context_data(form=form, rate_limit_message=message)
+    return view.render_to_response(context, status=429)
 
 
 def activity_redirect(request: HttpRequest, activity_type: str, key: uuid.UUID) -> HttpResponse:

@@ -6,10 +6,11 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from lms.models import Learner
+from lms.ratelimits import JOIN, minutes_to_wait
 from lms.selectors.access import household_of
 from lms.selectors.assignments import assignments_for_learners
 from lms.selectors.learners import ACTIVE_LEARNER_SESSION_KEY, acting_as_child, active_learner
@@ -125,6 +126,15 @@ def join_class(request: HttpRequest) -> HttpResponse:
     form.fields["learner"].choices = [(p.pk, p.name) for p in profiles]
     if len(profiles) == 1:
         del form.fields["learner"]
+    minutes = minutes_to_wait(request, "join", JOIN) if request.method == "POST" else 0
+    if minutes:
+        message = ngettext(
+            "Too many codes tried. Please wait %(minutes)d minute and try again.",
+            "Too many codes tried. Please wait %(minutes)d minutes and try again.",
+            minutes,
+        ) % {"minutes": minutes}
+        context = {"form": form, "rate_limit_message": message}
+        return render(request, "lms/join.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         chosen = next((p for p in profiles if p.pk == form.cleaned_data.get("learner")), learner)
         try:

@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from lms.api.authentication import request_token
 from lms.api.learners import api_learner
 from lms.api.permissions import IsStaffMember
+from lms.api.schema import THROTTLED
 from lms.api.serializers.classes import (
     AssignmentSerializer,
     ClassroomSerializer,
@@ -23,6 +24,7 @@ from lms.api.serializers.classes import (
     NewAccountSerializer,
     NewMemberSerializer,
 )
+from lms.api.throttles import JoinPerAddress, JoinPerPerson
 from lms.api.views.base import PuenteAPIView
 from lms.api.views.learning import LANGUAGE_PARAMETER, requested_language
 from lms.models import IntegrationToken, School
@@ -181,8 +183,12 @@ class JoinClassView(PuenteAPIView):
     """Join a class with its code (a caregiver may join one of their children)."""
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [JoinPerPerson, JoinPerAddress]
 
-    @extend_schema(request=JoinSerializer, responses={200: ClassroomSerializer})
+    @extend_schema(
+        request=JoinSerializer,
+        responses={200: ClassroomSerializer, 429: OpenApiResponse(description=THROTTLED)},
+    )
     def post(self, request: Request) -> Response:
         serializer = JoinSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

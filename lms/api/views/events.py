@@ -8,11 +8,13 @@ from rest_framework.response import Response
 from lms.api.authentication import request_token
 from lms.api.errors import PayloadTooLarge
 from lms.api.learners import api_learner
+from lms.api.schema import THROTTLED
 from lms.api.serializers.events import (
     EventBatchResultSerializer,
     EventBatchSerializer,
     EventSerializer,
 )
+from lms.api.throttles import EventsPerAddress, EventsPerPerson
 from lms.api.views.base import PuenteAPIView
 from lms.conf import lms_setting
 from lms.models import IntegrationToken, Learner
@@ -41,6 +43,7 @@ class EventBatchView(PuenteAPIView):
     ``events:write``) ``learner`` names a learner in one of the token's school's classes."""
 
     integration_scopes = {"POST": IntegrationToken.Scope.EVENTS_WRITE}
+    throttle_classes = [EventsPerPerson, EventsPerAddress]
 
     @extend_schema(
         request=EventBatchSerializer,
@@ -49,6 +52,7 @@ class EventBatchView(PuenteAPIView):
             207: OpenApiResponse(EventBatchResultSerializer, "Some events were rejected."),
             400: OpenApiResponse(EventBatchResultSerializer, "Every event was rejected."),
             413: OpenApiResponse(description="More events than one request may carry."),
+            429: OpenApiResponse(description=THROTTLED),
         },
         examples=[
             OpenApiExample(

@@ -1,0 +1,55 @@
+"""Health endpoints for load balancers and orchestrators.
+
+``/health/live``: the process answers (no database, so a database outage does not get every web
+process restarted). ``/health/ready``: the database answers, the cache answers, and how much
+waits in the xAPI outbox and the LTI score queue; 503 when the site cannot serve.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from lms.selectors.xapi import outbox_backlog
+
+logger = logging.getLogger(__name__)
+CACHE_PROBE_KEY = "puente:health"
+
+
+@never_cache
+@require_GET
+def live(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def ready(request: HttpRequest) -> JsonResponse:
+    checks: dict[str, object] = {}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except DatabaseError as error:
+        logger.error("Readiness: the database does not answer: %s", error.__class__.__name__)
+        checks["database"] = "unavailable"
+        healthy = False
+    try:
+        cache.set(CACHE_PROBE_KEY, 1, timeout=10)
+        checks["cache"] = "ok" if cache.get(CACHE_PROBE_KEY) == 1 else "unavailable"
+    except Exception as error:  # any cache backend's failure means "not ready"
+        logger.error("Readiness: the cache does not answer: %s", error.__class__.__name__)
+        checks["cache"] = "unavailable"
+    healthy = healthy and checks["cache"] == "ok"
+    if checks["database"] == "ok":
+        checks["outbox"] = asdict(outbox_backlog(now=timezone.now()))
+    body = {"status": "ok" if healthy else "unavailable", **checks}
+    return JsonResponse(body, status=200 if healthy else 503)

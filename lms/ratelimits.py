@@ -1,0 +1,52 @@
+"""Rate limits for the pages people could hammer: sign-in, sign-up, joining a class with a code.
+
+django-ratelimit counts in the shared cache (Redis in production). Each limit is per person
+(the username being tried, or the signed-in user) and per network address, so one attacker
+cannot lock a family out from elsewhere without also being slowed down, and a school full of
+families behind one address is not stopped by one guesser. The API's equivalents are DRF
+throttles (lms/api/throttles.py), which answer 429 with Retry-After.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from django.http import HttpRequest
+from django_ratelimit.core import get_usage
+
+from lms.conf import lms_setting
+
+Key = str | Callable[[str, HttpRequest], str]
+
+
+def tried_username(group: str, request: HttpRequest) -> str:
+    """The username typed, the same however it is capitalised or spaced."""
+    return request.POST.get("username", "").strip().casefold()
+
+
+SIGN_IN = [(tried_username, "RATE_SIGN_IN_PER_USERNAME"), ("ip", "RATE_SIGN_IN_PER_ADDRESS")]
+SIGN_UP = [("ip", "RATE_SIGN_UP_PER_ADDRESS")]
+JOIN = [("user_or_ip", "RATE_JOIN_PER_USER"), ("ip", "RATE_JOIN_PER_ADDRESS")]
+
+
+def minutes_to_wait(request: HttpRequest, group: str, limits: list[tuple[Key, str]]) -> int:
+    """Count this POST against every limit of ``group``; 0 when none is exceeded, otherwise
+    the whole minutes until the last exceeded one frees up (to tell the person).
+
+    ``limits`` are (key, setting name) pairs; a key is django-ratelimit's ("ip", "user_or_ip")
+    or a function of the request. Every limit counts, even when an earlier one is already
+    exceeded, so that a blocked guesser keeps being counted everywhere."""
+    exceeded, wait_seconds = False, 0
+    for key, setting in limits:
+        usage = get_usage(
+            request,
+            group=f"puente:{group}",
+            key=key,
+            rate=lms_setting(setting),
+            method="POST",
+            increment=True,
+        )
+        if usage and usage["should_limit"]:
+            exceeded, wait_seconds = True, max(wait_seconds, usage["time_left"])
+    return max(1, math.ceil(wait_seconds / 60)) if exceeded else 0

@@ -1,0 +1,170 @@
+"""The production shape: settings that pass `check --deploy`, refuse to start half-configured,
+health endpoints for load balancers, JSON logs, and a valid OpenAPI schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from lms.models import DeliveryStatus, LrsEndpoint, StatementDelivery
+from lms.services.progress import learner_event_record
+from tests.factories import lesson_event
+
+REPO = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "courses.settings.production",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DJANGO_ALLOWED_HOSTS": "puente.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/puente",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **environment}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("REDIS_URL", "Set REDIS_URL for production"),
+        ("DATABASE_URL", "Set DATABASE_URL to a PostgreSQL database"),
+        ("DJANGO_SECRET_KEY", "Set DJANGO_SECRET_KEY"),
+        ("DJANGO_ALLOWED_HOSTS", "Set DJANGO_ALLOWED_HOSTS"),
+    ],
+)
+def test_production_refuses_to_start_half_configured(missing, message):
+    environment = {**PRODUCTION, missing: ""}
+    result = manage("check", **environment)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_liveness_needs_nothing_but_the_process(db, client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/health/live")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_readiness_reports_the_database_the_cache_and_the_backlog(client, course_tree, learner):
+    LrsEndpoint.objects.create(name="LRS", url="https://lrs.example.org/xapi/")
+    learner_event_record(learner=learner, event=lesson_event(course_tree.lessons[0], "viewed"))
+    StatementDelivery.objects.filter().update(status=DeliveryStatus.PENDING)
+
+    response = client.get("/health/ready")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"] == "ok"
+    assert body["cache"] == "ok"
+    outbox = body["outbox"]
+    assert outbox["pending"] == StatementDelivery.objects.count() > 0
+    assert 0 <= outbox["oldest_pending_seconds"] < 60
+    assert outbox["dead"] == 0
+    assert outbox["scores_pending"] == 0
+    StatementDelivery.objects.update(status=DeliveryStatus.DELIVERED, delivered_at=timezone.now())
+    assert client.get("/health/ready").json()["outbox"]["pending"] == 0
+
+
+def test_readiness_is_503_when_the_database_is_down():
+    # A real connection failure: nothing listens on port 1.
+    script = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/health/ready');"
+        "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "courses.settings.test",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 503
+    assert answer["body"]["database"] == "unavailable"
+    assert "outbox" not in answer["body"]
+
+
+def test_health_endpoints_are_reachable_over_plain_http_in_production():
+    script = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "print(Client().get('/health/live', HTTP_HOST='puente.example.org').status_code,"
+        " Client().get('/en/', HTTP_HOST='puente.example.org').status_code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env={**os.environ, **PRODUCTION},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["200", "301"]  # pages go to HTTPS; probes need not
+
+
+def test_logs_are_json_lines_when_asked():
+    script = (
+        "import django, logging; django.setup();"
+        "logging.getLogger('lms.delivery').warning('LRS answered %s', 503)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "courses.settings.test", "LOG_FORMAT": "json"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    line = json.loads(result.stderr.strip().splitlines()[-1])
+    assert line["level"] == "WARNING"
+    assert line["logger"] == "lms.delivery"
+    assert line["message"] == "LRS answered 503"
+    assert {"time", "process"} <= set(line)
+
+
+def test_the_openapi_schema_is_valid():
+    result = manage(
+        "spectacular",
+        "--urlconf",
+        "lms.api.schema_urls",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        os.devnull,
+        DJANGO_SETTINGS_MODULE="courses.settings.test",
+    )
+    assert result.returncode == 0, result.stderr

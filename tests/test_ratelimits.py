@@ -1,0 +1,152 @@
+"""Rate limits: sign-in (per username and per address, the same answer whether the account
+exists or not), sign-up, join codes, and the API's event batches and joins (429, Retry-After)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from lms.api.throttles import parse_rate
+from tests.conftest import PASSWORD
+from tests.people import build_world
+
+pytestmark = pytest.mark.django_db
+WAIT = re.compile(r"\b([1-9]|1[0-5]|[1-5][0-9]|60) minutes?")
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def sign_in(client: Client, username: str, password: str, address: str = "203.0.113.7"):
+    return client.post(
+        "/en/accounts/sign-in/",
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+    )
+
+
+def alert(response) -> str:
+    found = re.search(r'role="alert"><p>(.*?)</p>', response.content.decode(), re.S)
+    return found.group(1) if found else ""
+
+
+def test_sign_in_locks_a_username_after_too_many_tries_whether_or_not_it_exists(world, settings):
+    settings.PUENTE_RATE_SIGN_IN_PER_USERNAME = "3/15m"
+    client = Client()
+    for _ in range(3):
+        assert sign_in(client, "ana", "wrong").status_code == 200  # the form, with its error
+        assert sign_in(client, "nobody-by-this-name", "wrong").status_code == 200
+
+    locked = sign_in(client, "ana", PASSWORD)  # even the right password waits
+    unknown = sign_in(client, "nobody-by-this-name", "wrong")
+
+    assert locked.status_code == unknown.status_code == 429
+    # Windows are fixed (each username's staggered by its hash), so the minutes differ by
+    # name, never by whether the account exists.
+    assert WAIT.sub("N", alert(locked)) == WAIT.sub("N", alert(unknown))
+    assert WAIT.sub("N", alert(locked)) == "Too many tries to sign in. Please wait N and try again."
+    assert "_auth_user_id" not in client.session
+    # Spelled differently, it is the same username.
+    assert sign_in(client, "  ANA ", PASSWORD).status_code == 429
+    # Someone else signs in from the same address.
+    assert sign_in(client, "beto", PASSWORD).status_code == 302
+
+
+def test_sign_in_from_one_address_is_limited_across_usernames(world, settings):
+    settings.PUENTE_RATE_SIGN_IN_PER_ADDRESS = "4/15m"
+    client = Client()
+    for index in range(4):
+        assert sign_in(client, f"guess-{index}", "wrong").status_code == 200
+    assert sign_in(client, "ana", PASSWORD).status_code == 429
+    # Another address is not affected.
+    assert sign_in(Client(), "ana", PASSWORD, address="198.51.100.9").status_code == 302
+
+
+def test_sign_up_is_limited_per_address(db, settings):
+    settings.PUENTE_RATE_SIGN_UP_PER_ADDRESS = "2/h"
+    client = Client()
+    for index in range(2):
+        response = client.post(
+            "/en/accounts/sign-up/",
+            {
+                "username": f"family{index}",
+                "password1": "a long pass phrase 42",
+                "password2": "a long pass phrase 42",
+                "preferred_language": "en",
+            },
+            REMOTE_ADDR="203.0.113.8",
+        )
+        assert response.status_code == 302, response.content.decode()[:300]
+        client.logout()
+    refused = client.post(
+        "/en/accounts/sign-up/",
+        {"username": "family2", "password1": "x", "password2": "x", "preferred_language": "en"},
+        REMOTE_ADDR="203.0.113.8",
+    )
+    assert refused.status_code == 429
+    assert WAIT.search(alert(refused))
+    assert "Many accounts were just made from this network" in alert(refused)
+
+
+def test_join_codes_cannot_be_guessed_quickly(world, settings):
+    settings.PUENTE_RATE_JOIN_PER_USER = "3/10m"
+    client = Client()
+    client.force_login(world.users["other_learner"])
+    for code in ["AAAA-AAAA", "BBBB-BBBB", "CCCC-CCCC"]:
+        assert client.post("/en/learn/join/", {"code": code}).status_code == 400
+    right_code = client.post("/en/learn/join/", {"code": world.class_a1.join_code})
+    assert right_code.status_code == 429
+    assert WAIT.sub("N", alert(right_code)) == "Too many codes tried. Please wait N and try again."
+    assert not world.class_a1.memberships.filter(learner=world.learners["beto"]).exists()
+
+
+def test_the_events_api_throttles_per_person_with_retry_after(world, settings, course_tree):
+    settings.PUENTE_RATE_EVENTS_PER_USER = "2/m"
+    client = APIClient()
+    client.force_authenticate(world.users["learner"])
+
+    def batch():
+        event = {
+            "id": str(uuid.uuid4()),
+            "type": "viewed",
+            "lesson": str(course_tree.lessons[0].translation_key),
+            "occurred_at": timezone.now().isoformat(),
+        }
+        return client.post("/api/v1/events/", {"events": [event]}, format="json")
+
+    assert [batch().status_code for _ in range(2)] == [200, 200]
+    throttled = batch()
+    assert throttled.status_code == 429
+    assert 0 < int(throttled["Retry-After"]) <= 60
+    assert "throttled" in throttled.json()["detail"]
+    other = APIClient()
+    other.force_authenticate(world.users["other_learner"])
+    assert other.get("/api/v1/me/progress/").status_code == 200
+
+
+def test_the_join_api_throttles_per_address(world, settings):
+    settings.PUENTE_RATE_JOIN_PER_ADDRESS = "2/10m"
+    for username in ["learner", "other_learner", "caregiver"]:
+        client = APIClient(REMOTE_ADDR="203.0.113.9")
+        client.force_authenticate(world.users[username])
+        response = client.post("/api/v1/classes/join/", {"code": "NOPE-NOPE"}, format="json")
+    assert response.status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("rate", "parsed"), [("120/m", (120, 60)), ("10/15m", (10, 900)), ("30/h", (30, 3600))]
+)
+def test_rates_read_like_django_ratelimit(rate, parsed):
+    assert parse_rate(rate) == parsed
+
+
+def test_a_malformed_rate_is_a_clear_error():
+    with pytest.raises(ValueError, match="write it like 120/m"):
+        parse_rate("lots")
