@@ -119,13 +119,17 @@ def activity_iri(base: str, activity_type: ActivityType, key: str) -> str:
     return f"{base.rstrip('/')}/{activity_type.value}/{key}"
 
 
+def _add_texts(definition: dict[str, Any], field_name: str, texts: Mapping[str, str]) -> None:
+    """xAPI forbids empty values: a language map with no text is left out, not sent empty."""
+    mapped = language_map(texts)
+    if mapped:
+        definition[field_name] = mapped
+
+
 def activity_object(base: str, activity: ActivityRef) -> dict[str, Any]:
-    definition: dict[str, Any] = {
-        "type": ACTIVITY_TYPES[activity.type],
-        "name": language_map(activity.names),
-    }
-    if activity.descriptions:
-        definition["description"] = language_map(activity.descriptions)
+    definition: dict[str, Any] = {"type": ACTIVITY_TYPES[activity.type]}
+    _add_texts(definition, "name", activity.names)
+    _add_texts(definition, "description", activity.descriptions)
     return {
         "objectType": "Activity",
         "id": activity_iri(base, activity.type, activity.key),
@@ -135,11 +139,9 @@ def activity_object(base: str, activity: ActivityRef) -> dict[str, Any]:
 
 def interaction_object(base: str, question: Question, texts: QuestionTexts) -> dict[str, Any]:
     """A question as a cmi.interaction: choice or true-false, with the correct response."""
-    definition: dict[str, Any] = {
-        "type": ACTIVITY_TYPES[ActivityType.QUESTION],
-        "name": language_map(texts.prompt),
-        "description": language_map(texts.prompt),
-    }
+    definition: dict[str, Any] = {"type": ACTIVITY_TYPES[ActivityType.QUESTION]}
+    _add_texts(definition, "name", texts.prompt)
+    _add_texts(definition, "description", texts.prompt)
     if question.kind == QuestionKind.TRUE_FALSE:
         correct = next(iter(question.correct_ids))
         definition["interactionType"] = "true-false"
@@ -151,10 +153,11 @@ def interaction_object(base: str, question: Question, texts: QuestionTexts) -> d
         definition["correctResponsesPattern"] = [
             "[,]".join(c.id for c in question.choices if c.correct)
         ]
-        definition["choices"] = [
-            {"id": choice.id, "description": language_map(texts.choices.get(choice.id, {}))}
-            for choice in question.choices
-        ]
+        definition["choices"] = []
+        for choice in question.choices:
+            component: dict[str, Any] = {"id": choice.id}
+            _add_texts(component, "description", texts.choices.get(choice.id, {}))
+            definition["choices"].append(component)
     return {
         "objectType": "Activity",
         "id": activity_iri(base, ActivityType.QUESTION, question.id),
