@@ -56,11 +56,19 @@ class PuenteAutoSchema(AutoSchema):
         return auths
 
 
+FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "description": "What is wrong with each field (a list of messages, or nested by item).",
+    "additionalProperties": {"anyOf": [{"type": "array"}, {"type": "object"}]},
+}
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {"detail": {"type": "string"}},
     "required": ["detail"],
 }
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+# A body that cannot be read at all ({"detail": ...}) or fields that are wrong.
+BAD_REQUEST_SCHEMA = {"anyOf": [ERROR_REF, FIELD_ERRORS_SCHEMA]}
 ERRORS = {
     "401": "No credentials, or a token that is unknown or revoked.",
     "403": "Signed in, but this role may not do this, or the token lacks the scope.",
@@ -72,7 +80,7 @@ ERRORS = {
 def add_error_responses(result: dict, generator, request, public) -> dict:
     """Postprocessing hook: document the errors each operation can answer with."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    error_ref = {"application/json": {"schema": ERROR_REF}}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
@@ -85,13 +93,14 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                 wanted.append("403")
             if "{" in path:
                 wanted.append("404")
+            takes_input = method in ("post", "put", "patch") or operation.get("parameters")
             if method in ("post", "put", "patch"):
                 wanted.append("415")
-                if "400" not in responses:
-                    responses["400"] = {
-                        "description": "Invalid input: each field says what is wrong.",
-                        "content": {"application/json": {"schema": {"type": "object"}}},
-                    }
+            if takes_input and "400" not in responses:
+                responses["400"] = {
+                    "description": "Invalid input: each field says what is wrong.",
+                    "content": {"application/json": {"schema": BAD_REQUEST_SCHEMA}},
+                }
             for code in wanted:
                 responses.setdefault(code, {"description": ERRORS[code], "content": error_ref})
     return result

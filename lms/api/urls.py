@@ -1,6 +1,8 @@
 """Puente's REST API, version 1. The OpenAPI schema covers exactly these URLs."""
 
-from django.urls import path
+from django.http import JsonResponse
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from lms.api.views.classes import (
@@ -45,3 +47,12 @@ urlpatterns = [
         name="docs",
     ),
 ]
+
+
+@csrf_exempt  # a 404 either way: no CSRF page instead
+def not_found(request, path: str) -> JsonResponse:
+    """Anything else under /api/v1/ is an API's 404 (JSON), not the site's HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+urlpatterns.append(re_path(r"^(?P<path>.*)$", not_found))

@@ -187,7 +187,11 @@ class JoinClassView(PuenteAPIView):
 
     @extend_schema(
         request=JoinSerializer,
-        responses={200: ClassroomSerializer, 429: OpenApiResponse(description=THROTTLED)},
+        responses={
+            200: ClassroomSerializer,
+            404: OpenApiResponse(description="No such child in your household."),
+            429: OpenApiResponse(description=THROTTLED),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = JoinSerializer(data=request.data)

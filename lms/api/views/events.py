@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from lms.api.authentication import request_token
 from lms.api.errors import PayloadTooLarge
 from lms.api.learners import api_learner
-from lms.api.schema import THROTTLED
+from lms.api.schema import BAD_REQUEST_SCHEMA, THROTTLED
 from lms.api.serializers.events import (
     EventBatchResultSerializer,
     EventBatchSerializer,
@@ -50,7 +50,11 @@ class EventBatchView(PuenteAPIView):
         responses={
             200: EventBatchResultSerializer,
             207: OpenApiResponse(EventBatchResultSerializer, "Some events were rejected."),
-            400: OpenApiResponse(EventBatchResultSerializer, "Every event was rejected."),
+            400: OpenApiResponse(
+                {"anyOf": [{"$ref": "#/components/schemas/EventBatchResult"}, BAD_REQUEST_SCHEMA]},
+                "Every event was rejected (each result says why), or the body is not a batch "
+                "of events (field errors).",
+            ),
             413: OpenApiResponse(description="More events than one request may carry."),
             429: OpenApiResponse(description=THROTTLED),
         },
@@ -116,6 +120,8 @@ class EventBatchView(PuenteAPIView):
 
     def _record(self, learner, item) -> dict:
         event_id = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(event_id, str):  # echo back only what can be an id
+            event_id = None
         serializer = EventSerializer(data=item)
         if not serializer.is_valid():
             return {"id": event_id, "status": "rejected", "errors": serializer.errors}

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.utils.translation import get_language
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import NotFound
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,8 +26,15 @@ LANGUAGE_PARAMETER = OpenApiParameter(
 
 
 def requested_language(request: Request) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
-    language = request.query_params.get("language") or get_language() or settings.LANGUAGE_CODE
+    """The ``language`` asked for; without one, the request's (Accept-Language)."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    asked = request.query_params.get("language")
+    if asked is not None:
+        if asked not in codes:
+            message = _("Choose one of: %(codes)s.") % {"codes": ", ".join(codes)}
+            raise ValidationError({"language": [message]})
+        return asked
+    language = get_language() or settings.LANGUAGE_CODE
     return language if language in codes else settings.LANGUAGE_CODE
 
 
@@ -57,7 +65,13 @@ class MyProgressView(PuenteAPIView):
 class HouseholdView(PuenteAPIView):
     """A caregiver's household: each member's progress and what they were assigned."""
 
-    @extend_schema(parameters=[LANGUAGE_PARAMETER], responses=HouseholdMemberSerializer(many=True))
+    @extend_schema(
+        parameters=[LANGUAGE_PARAMETER],
+        responses={
+            200: HouseholdMemberSerializer(many=True),
+            404: OpenApiResponse(description="This account keeps no household."),
+        },
+    )
     def get(self, request: Request) -> Response:
         household = household_of(request.user)
         if household is None or api_learner(request).is_child_profile:
