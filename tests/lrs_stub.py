@@ -26,6 +26,8 @@ RESET = "reset"  # close the connection without answering
 class StubLrs:
     url: str
     requests: list[list[dict[str, Any]]] = field(default_factory=list)
+    # The client's (address, port) of each request: which connection, so which worker, sent it.
+    peers: list[tuple[str, int]] = field(default_factory=list)
     # Called with the statements of each request; returns (status, body), STALL or RESET.
     respond: Callable[[list[dict[str, Any]]], Any] = lambda statements: (200, "[]")
 
@@ -48,6 +50,7 @@ def stub_lrs(stall_seconds: float = 3.0) -> Iterator[StubLrs]:
             length = int(self.headers.get("Content-Length", 0))
             statements = json.loads(self.rfile.read(length) or b"[]")
             state.requests.append(statements)
+            state.peers.append(self.client_address)
             answer = state.respond(statements)
             if answer == RESET:
                 self.connection.shutdown(socket.SHUT_RDWR)

@@ -1,16 +1,12 @@
 """End to end against a real Ralph LRS: every statement arrives exactly once, through outages,
 bad statements and a worker killed in the middle of its batches."""
 
-import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -18,6 +14,7 @@ from lms.models import DeliveryStatus, Statement, StatementDelivery
 from lms.services.xapi import endpoints_sync_from_settings, statements_enqueue
 from lms.xapi.worker import DeliveryWorker
 from tests.test_delivery import enqueue, make_due, run_once, statement
+from tests.workers import delivered_count, wait_until, worker_process
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -106,44 +103,6 @@ def test_an_invalid_statement_is_dead_lettered_and_the_rest_arrive(lrs):
     assert sorted(lrs.statement_ids()) == sorted(s["id"] for s in good)
 
 
-def worker_process(lrs, batch_size: int) -> subprocess.Popen:
-    settings_dict = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "courses.settings.test",
-        "XAPI_LRS_ENDPOINT": lrs.endpoint,
-        "XAPI_LRS_USERNAME": lrs.username,
-        "XAPI_LRS_PASSWORD": lrs.password,
-        "PUENTE_XAPI_LEASE_SECONDS": "1",
-        "PUENTE_XAPI_BATCH_SIZE": str(batch_size),
-    }
-    if connection.vendor == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{settings_dict['NAME']}"
-    else:
-        env["DATABASE_URL"] = (
-            f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}"
-            f"/{settings_dict['NAME']}"
-        )
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "deliver_statements", "--idle", "0.1"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def delivered_count() -> int:
-    return StatementDelivery.objects.filter(status=DeliveryStatus.DELIVERED).count()
-
-
-def wait_until(condition, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
 # serialized_rollback: the flush after a transactional test would drop the root page,
 # locale and site that Wagtail's migrations create.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -151,7 +110,9 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(lrs):
     total = 1000
     enqueue(total)
     for target in (100, 350, 600):  # kill it three times, each time in the middle of its work
-        process = worker_process(lrs, batch_size=10)
+        process = worker_process(
+            endpoint=lrs.endpoint, username=lrs.username, password=lrs.password, batch_size=10
+        )
         wait_until(lambda target=target: delivered_count() >= target)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)

@@ -192,6 +192,9 @@ XAPI_LRS_PASSWORD = os.environ.get("XAPI_LRS_PASSWORD", "")
 PUENTE_XAPI_BATCH_SIZE = int(os.environ.get("PUENTE_XAPI_BATCH_SIZE", "100"))
 # How long a worker may hold claimed statements before another worker may take them over.
 PUENTE_XAPI_LEASE_SECONDS = int(os.environ.get("PUENTE_XAPI_LEASE_SECONDS", "120"))
+# Retries after an LRS failure wait base * 2^attempts (with jitter), at most max seconds.
+PUENTE_XAPI_BACKOFF_BASE_SECONDS = float(os.environ.get("PUENTE_XAPI_BACKOFF_BASE_SECONDS", "5"))
+PUENTE_XAPI_BACKOFF_MAX_SECONDS = float(os.environ.get("PUENTE_XAPI_BACKOFF_MAX_SECONDS", "3600"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
