@@ -70,6 +70,8 @@ bench: install
 	$(PY) bench/xapi_delivery.py
 	$(PY) bench/class_dashboard.py
 	$(PY) bench/phone_budget.py
+	$(PY) bench/load.py
+	$(PY) bench/outbox_claim.py
 
 clean:
 	rm -rf $(VENV) .venv-ralph node_modules db.sqlite3 media static var

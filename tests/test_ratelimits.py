@@ -150,3 +150,22 @@ def test_rates_read_like_django_ratelimit(rate, parsed):
 def test_a_malformed_rate_is_a_clear_error():
     with pytest.raises(ValueError, match="write it like 120/m"):
         parse_rate("lots")
+
+
+def test_behind_a_proxy_each_family_is_counted_by_its_own_address(world, settings):
+    settings.PUENTE_RATE_SIGN_IN_PER_ADDRESS = "2/15m"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    proxy = "10.0.0.5"
+
+    def through_proxy(client_address: str):
+        return Client().post(
+            "/en/accounts/sign-in/",
+            {"username": "nobody", "password": "wrong"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=client_address,
+        )
+
+    assert [through_proxy("203.0.113.1").status_code for _ in range(3)] == [200, 200, 429]
+    assert through_proxy("203.0.113.2").status_code == 200  # another family, same proxy
+    # A forged or broken header is no address: the proxy's own is counted, never a 500.
+    assert through_proxy("not-an-address").status_code in (200, 429)

@@ -207,7 +207,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "lms.api.schema.PuenteAutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
+    # How many proxies in front of Puente add to X-Forwarded-For (0: use the socket's address).
+    # Rate limits per address count the client's address this way (lms.ratelimits).
+    "NUM_PROXIES": int(os.environ.get("PUENTE_TRUSTED_PROXIES", "0")),
 }
+RATELIMIT_IP_META_KEY = "lms.ratelimits.client_address"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Puente API",
     "DESCRIPTION": "Learner events, progress and the course catalog.",

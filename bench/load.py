@@ -1,0 +1,195 @@
+"""Load: lesson pages and the events API under concurrent users, on gunicorn and PostgreSQL,
+next to a minimal Django view served by the same gunicorn in the same run.
+
+Builds the demo site in a fresh PostgreSQL database, starts gunicorn (gunicorn.conf.py, the
+production middleware, Redis as the cache) on loopback, and drives it from this process with
+keep-alive connections, one thread per simulated user. The client shares the machine's cores
+with the server, so only the ratios to the minimal view travel between machines.
+
+    .venv/bin/python bench/load.py [--users 16] [--seconds 15] [--workers 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+
+from common import REPO, build_site, percentile, setup_django
+
+LESSONS = {
+    "lesson page, en": "/en/family-digital-skills/getting-connected/home-wifi/",
+    "lesson page, ar (right-to-left)": "/ar/family-digital-skills/staying-safe/spotting-scams/",
+}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=16, help="concurrent simulated users")
+    parser.add_argument("--seconds", type=float, default=15.0, help="measured time per scenario")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/puente_load")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
+    return parser.parse_args()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            str(REPO / ".venv" / "bin" / "gunicorn"),
+            "courses.wsgi:application",
+            "--config",
+            str(REPO / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/health/ready")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not become ready: " + process.stderr.read().decode()[-2000:])
+
+
+def drive(port: int, users: int, seconds: float, make_request) -> tuple[list[float], int, int]:
+    """``users`` threads sending requests back to back for ``seconds``: latencies (ms) of the
+    successful ones, their count, and the count of failures."""
+    latencies: list[float] = []
+    failures = 0
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def user(index: int) -> None:
+        nonlocal failures
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        failed = 0
+        while time.monotonic() < stop_at:
+            method, path, body, headers = make_request(index)
+            started = time.perf_counter()
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status in (200, 201)
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                ok = False
+            if ok:
+                mine.append((time.perf_counter() - started) * 1000)
+            else:
+                failed += 1
+        with lock:
+            latencies.extend(mine)
+            failures += failed
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, len(latencies), failures
+
+
+def main() -> None:
+    args = parse_args()
+    workdir = setup_django(args.database_url, settings="bench.serve_settings")
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+    from wagtail.models import Page
+
+    from lms.services.learners import learner_sign_up
+
+    build_seconds = build_site()
+    lessons = list(Page.objects.filter(depth=5, locale__language_code="en").specific())
+    tokens = []
+    for index in range(args.users):
+        learner = learner_sign_up(username=f"load-{index}", password="x" * 12)
+        tokens.append(Token.objects.create(user=learner.user).key)
+    vendor = connection.vendor
+    connection.close()
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.serve_settings",
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+        "REDIS_URL": args.redis_url,
+        "MEDIA_ROOT": str(workdir / "media"),
+        "LOG_LEVEL": "WARNING",
+    }
+    port = free_port()
+    server = start_gunicorn(port, args.workers, env)
+    gzip = {"Accept-Encoding": "gzip"}
+
+    def get(path):
+        return lambda _index: ("GET", path, None, gzip)
+
+    def one_event(index):
+        lesson = lessons[index % len(lessons)]
+        event = {
+            "id": str(uuid.uuid4()),
+            "type": "viewed",
+            "lesson": str(lesson.translation_key),
+            "occurred_at": datetime.now(UTC).isoformat(),
+        }
+        body = json.dumps({"events": [event]})
+        headers = {
+            "Authorization": f"Token {tokens[index]}",
+            "Content-Type": "application/json",
+        }
+        return "POST", "/api/v1/events/", body, headers
+
+    scenarios = [("minimal Django view", get("/bench/minimal/"))]
+    scenarios += [(label, get(path)) for label, path in LESSONS.items()]
+    scenarios.append(("events API, 1 event per request", one_event))
+    try:
+        print(
+            f"\n== {vendor}, gunicorn {args.workers} workers x 4 threads, {args.users} users, "
+            f"{args.seconds:.0f} s each (demo built in {build_seconds:.0f} s)"
+        )
+        print(f"{'':34} {'req/s':>7} {'x minimal':>9} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
+        baseline = None
+        for label, make_request in scenarios:
+            drive(port, args.users, 2.0, make_request)  # warm up
+            latencies, done, failed = drive(port, args.users, args.seconds, make_request)
+            rate = done / args.seconds
+            baseline = baseline or rate
+            print(
+                f"{label:<34} {rate:>7.0f} {rate / baseline:>9.2f} "
+                f"{percentile(latencies, 0.5):>8.1f} {percentile(latencies, 0.99):>8.1f} "
+                f"{failed:>7}"
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
