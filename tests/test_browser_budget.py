@@ -69,12 +69,15 @@ def test_data_saver_loads_pictures_only_when_tapped(phone, live_server):
     page.on("request", lambda r: pictures.append(r.url) if "/media/images/" in r.url else None)
     page.goto(live_server.url + tree.lessons[0].get_url())
     page.click("form.data-saver button")  # a plain form: works without JavaScript
-    page.wait_for_load_state()
+    # Until the network is quiet, pictures of the page before may still be on their way.
+    page.wait_for_load_state("networkidle")
     pictures.clear()
-    page.reload(wait_until="load")
+    page.reload(wait_until="networkidle")
     page.mouse.wheel(0, 5000)  # scrolling does not load them either
     page.wait_for_timeout(300)
     assert pictures == []
     page.locator("details.tap-to-load summary").first.click()
-    page.wait_for_function("document.querySelector('details.tap-to-load[open] img').complete")
+    page.wait_for_function(  # a function, not a string: the site's CSP forbids eval
+        "() => document.querySelector('details.tap-to-load[open] img').complete"
+    )
     assert len(pictures) == 1

@@ -18,14 +18,25 @@ pytestmark = [
 
 
 def answer_rightly(page, lesson):
-    """Answer every question of the lesson with its right choices, as a learner taps them."""
+    """Answer every question of the lesson with its right choices, as a learner taps them;
+    each answer is kept on the phone before the next tap."""
     for question in lesson.lms_questions():
         form = page.locator(f"#q-{question.id}")
+        before = queued(page)
         for choice in question.choices:
             if choice.correct:
                 form.locator(f"input[value='{choice.id}']").check()
         form.locator("button[type=submit]").click()
         assert "right" in form.locator(".result").text_content()
+        if not page.evaluate("navigator.onLine"):
+            wait_for(lambda before=before: queued(page) == before + 1)
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
 
 
 def queued(page) -> int:
@@ -56,18 +67,28 @@ def test_learn_offline_then_sync(phone, live_server, ralph_clean, settings):
     page.goto(live_server.url + tree.modules[0].get_url())
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.click("button[data-pack]")
-    page.wait_for_function("document.getElementById('save-status').textContent.startsWith('Saved')")
+    page.wait_for_function(  # a function, not a string: the site's CSP forbids eval
+        "() => document.getElementById('save-status').textContent.startsWith('Saved')"
+    )
     assert not LearnerEvent.objects.exists(), "saving lessons is not opening them"
 
+    def visit_offline(url: str) -> None:
+        """Open a saved lesson; its visit is kept on the phone before the test moves on."""
+        before = queued(page)
+        page.goto(live_server.url + url)
+        wait_for(lambda: queued(page) == before + 1)
+
     phone.set_offline(True)
-    page.goto(live_server.url + first.get_url())
+    visit_offline(first.get_url())
     assert page.title().startswith(first.title)
     answer_rightly(page, first)
+    before = queued(page)
     page.click("form.finish-form button")
     assert "Saved on this phone" in page.locator(".lesson-finish").text_content()
-    page.goto(live_server.url + second.get_url())
+    wait_for(lambda: queued(page) == before + 1)
+    visit_offline(second.get_url())
     answer_rightly(page, second)
-    page.goto(live_server.url + tree.lessons[2].get_url())  # saved too: opens
+    visit_offline(tree.lessons[2].get_url())  # saved too: opens
     assert page.title().startswith("Lesson 1.3")
     page.goto(live_server.url + "/en/never-saved/")
     assert page.title().startswith("You are offline")

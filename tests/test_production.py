@@ -29,6 +29,7 @@ PRODUCTION = {
 
 def manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
     env = {**os.environ, **environment}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=REPO,

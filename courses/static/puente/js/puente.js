@@ -125,6 +125,10 @@
       .map(function (part) { return part.join(""); }).join("-");
   }
 
+  // Writes to the phone's queue still under way: leaving the page could lose them.
+  var writing = Promise.resolve();
+  var writes = 0;
+
   function record(type, details) {
     if (!learner || !lesson) return Promise.resolve();
     var event = Object.assign({
@@ -134,7 +138,12 @@
       occurred_at: new Date().toISOString(),
       language: doc.documentElement.lang
     }, details);
-    return queueEvent(event, learner, csrfToken()).then(function () {
+    writes += 1;
+    var queued = queueEvent(event, learner, csrfToken());
+    writing = Promise.all([writing, queued.catch(function () {})]).then(function () {
+      writes = Math.max(0, writes - 1);
+    });
+    return queued.then(function () {
       if (navigator.onLine) return flush();
       return navigator.serviceWorker && navigator.serviceWorker.ready.then(function (reg) {
         return reg.sync && reg.sync.register("puente-events");
@@ -228,6 +237,15 @@
         .catch(function () { status.textContent = strings.saveFailed; button.disabled = false; });
     });
   }
+
+  // A tap on a link right after an answer waits (milliseconds) for the answer to be kept.
+  doc.addEventListener("click", function (clickEvent) {
+    var link = clickEvent.target.closest && clickEvent.target.closest("a[href]");
+    if (!writes || !link || link.target || clickEvent.defaultPrevented) return;
+    if (clickEvent.button || clickEvent.ctrlKey || clickEvent.metaKey || clickEvent.shiftKey) return;
+    clickEvent.preventDefault();
+    writing.then(function () { scope.location.href = link.href; });
+  });
 
   Array.prototype.forEach.call(doc.querySelectorAll("form.block-question"), enhanceQuestion);
   Array.prototype.forEach.call(doc.querySelectorAll("form.finish-form"), enhanceFinish);
