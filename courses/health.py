@@ -11,7 +11,7 @@ import logging
 from dataclasses import asdict
 
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -50,6 +50,12 @@ def ready(request: HttpRequest) -> JsonResponse:
         checks["cache"] = "unavailable"
     healthy = healthy and checks["cache"] == "ok"
     if checks["database"] == "ok":
-        checks["outbox"] = asdict(outbox_backlog(now=timezone.now()))
+        try:
+            with transaction.atomic():  # a failure here leaves the connection usable
+                checks["outbox"] = asdict(outbox_backlog(now=timezone.now()))
+        except DatabaseError as error:  # tables missing (not migrated) or a failing query
+            logger.error("Readiness: the outbox cannot be read: %s", error.__class__.__name__)
+            checks["outbox"] = "unavailable"
+            healthy = False
     body = {"status": "ok" if healthy else "unavailable", **checks}
     return JsonResponse(body, status=200 if healthy else 503)

@@ -7,11 +7,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import health, offline
+from courses.admin_login import AdminLoginView
 from lms.urls import xapi_urlpatterns
 
 urlpatterns = [
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
+    # Before Wagtail's own admin URLs, so that this sign-in (with rate limits) answers.
+    path("admin/login/", AdminLoginView.as_view(), name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("lms.api.urls")),

@@ -13,7 +13,10 @@ import ipaddress
 import math
 from collections.abc import Callable
 
+from django.forms import Form
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 from rest_framework.throttling import BaseThrottle
 
@@ -64,3 +67,21 @@ def minutes_to_wait(request: HttpRequest, group: str, limits: list[tuple[Key, st
         if usage and usage["should_limit"]:
             exceeded, wait_seconds = True, max(wait_seconds, usage["time_left"])
     return max(1, math.ceil(wait_seconds / 60)) if exceeded else 0
+
+
+def sign_in_wait_message(minutes: int) -> str:
+    """The same words whether or not the account exists."""
+    return ngettext(
+        "Too many tries to sign in. Please wait %(minutes)d minute and try again.",
+        "Too many tries to sign in. Please wait %(minutes)d minutes and try again.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def form_refused(form: Form, message: str) -> Form:
+    """Mark a bound form as checked, without running its checks (no password is tried), with
+    ``message`` as its error: its view shows it as it shows any other error."""
+    form._errors = ErrorDict()  # what full_clean() starts from; clean() is not run
+    form.cleaned_data = {}
+    form.add_error(None, message)
+    return form

@@ -199,3 +199,18 @@ def test_a_class_made_through_the_api_with_markup_is_escaped_on_its_page(world):
     )
     html = signed_in(world, "educator").get(f"/en/teach/classes/{classroom.pk}/").content
     assert b"&lt;b&gt;bold&lt;/b&gt; &amp; co" in html
+
+
+def test_oversized_bodies_are_refused_before_they_are_read(world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    client = Client()
+    client.force_login(world.users["learner"])
+    big = '{"events": [' + ",".join(['{"id": "x"}'] * 2000) + "]}"
+    api = client.post("/api/v1/events/", big, content_type="application/json")
+    assert api.status_code == 413
+    assert api.json() == {"detail": "The request is too large: at most 10000 bytes."}
+    page = client.post("/en/learn/join/", {"code": "x" * 20_000})
+    assert page.status_code == 413
+    assert "too large" in page.content.decode()
+    # Right at the limit is fine (a 400 for what it says, not for its size).
+    assert client.post("/en/learn/join/", {"code": "x" * 100}).status_code == 400

@@ -8,6 +8,7 @@ import os
 import secrets
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,38 @@ def test_the_openapi_schema_is_valid():
         DJANGO_SETTINGS_MODULE="courses.settings.test",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_with_redis_the_cache_and_the_limits_are_shared(db, client, settings, learner):
+    """REDIS_URL's cache (as production uses it): readiness checks it, rate limits count in it."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+            "KEY_PREFIX": f"puente-test-{uuid.uuid4().hex}",
+        }
+    }
+    from django.core.cache import cache, caches
+
+    assert caches["default"].__class__.__name__ == "RedisCache"
+    assert client.get("/health/ready").json()["cache"] == "ok"
+    settings.PUENTE_RATE_SIGN_IN_PER_USERNAME = "1/15m"
+    form = {"username": learner.user.username, "password": "wrong"}
+    assert client.post("/en/accounts/sign-in/", form).status_code == 200
+    # Another web process would see the same count: it is in Redis, not in this process.
+    assert client.post("/en/accounts/sign-in/", form).status_code == 429
+    cache.clear()
+
+
+def test_readiness_is_503_when_the_outbox_cannot_be_read(db, client):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE lms_statementdelivery RENAME TO lms_statementdelivery_away")
+    try:
+        response = client.get("/health/ready")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE lms_statementdelivery_away RENAME TO lms_statementdelivery")
+    assert response.status_code == 503
+    assert response.json()["outbox"] == "unavailable"

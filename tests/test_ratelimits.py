@@ -169,3 +169,17 @@ def test_behind_a_proxy_each_family_is_counted_by_its_own_address(world, setting
     assert through_proxy("203.0.113.2").status_code == 200  # another family, same proxy
     # A forged or broken header is no address: the proxy's own is counted, never a 500.
     assert through_proxy("not-an-address").status_code in (200, 429)
+
+
+def test_the_admin_sign_in_shares_the_limits(world, settings, admin_user):
+    settings.PUENTE_RATE_SIGN_IN_PER_USERNAME = "2/15m"
+    client = Client()
+    for _ in range(2):
+        tried = client.post("/admin/login/", {"username": "admin", "password": "wrong"})
+        assert tried.status_code == 200
+    locked = client.post("/admin/login/", {"username": "admin", "password": "wrong"})
+    assert locked.status_code == 429
+    assert WAIT.search(locked.content.decode())
+    assert "Too many tries to sign in" in locked.content.decode()
+    # The site's sign-in counts the same username's tries.
+    assert sign_in(client, "admin", "wrong").status_code == 429

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Early in the list, so that it sees every response last (with the LTI frame origin).
     "courses.middleware.ContentSecurityPolicyMiddleware",
+    "courses.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -260,6 +261,9 @@ WAGTAILIMAGES_AVIF_QUALITY = 60
 WAGTAILIMAGES_WEBP_QUALITY = 75
 # Particularly long lessons can exceed Django's default of 1000 fields in the page editor.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Bodies larger than this get 413 (courses.middleware.RequestSizeLimitMiddleware): a batch of
+# 100 events is about 30 KB, a roster file at most 1 MB. The Wagtail admin (uploads) is exempt.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("PUENTE_MAX_BODY_BYTES", str(2_621_440)))
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,7 @@ from django.views.generic import FormView
 
 from lms.activities import ActivityType
 from lms.forms import SignupForm
-from lms.ratelimits import SIGN_IN, SIGN_UP, minutes_to_wait
+from lms.ratelimits import SIGN_IN, SIGN_UP, minutes_to_wait, sign_in_wait_message
 from lms.selectors.activities import activity_page_url
 from lms.services.learners import learner_sign_up
 
@@ -39,12 +39,7 @@ class SignInView(LoginView):
             form = self.get_form_class()(
                 request, initial={"username": request.POST.get("username")}
             )
-            message = ngettext(
-                "Too many tries to sign in. Please wait %(minutes)d minute and try again.",
-                "Too many tries to sign in. Please wait %(minutes)d minutes and try again.",
-                minutes,
-            ) % {"minutes": minutes}
-            return too_many(self, form, message)
+            return too_many(self, form, sign_in_wait_message(minutes))
         return super().post(request, *args, **kwargs)
 
 
