@@ -223,3 +223,14 @@ def lesson_finish(learner: Learner, lesson: Page, right: bool = True) -> EventOu
         )
         learner_event_record(learner=learner, event=event)
     return learner_event_record(learner=learner, event=lesson_event(lesson, EventKind.COMPLETED))
+
+
+def viewed_json(page: Page, **extra) -> dict:
+    """A "viewed" event as a phone sends it to the events API (fields in ``extra`` win)."""
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "viewed",
+        "lesson": str(page.translation_key),
+        "occurred_at": timezone.now().isoformat(),
+        **extra,
+    }

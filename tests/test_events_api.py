@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from lms.models import LearnerEvent, QuestionAttempt, Statement
+from tests.factories import viewed_json
 
 pytestmark = pytest.mark.django_db
 
@@ -24,19 +25,9 @@ def api(learner):
     return client
 
 
-def viewed(page, **extra):
-    return {
-        "id": str(uuid.uuid4()),
-        "type": "viewed",
-        "lesson": str(page.translation_key),
-        "occurred_at": timezone.now().isoformat(),
-        **extra,
-    }
-
-
 def answered(lesson, **extra):
     question = lesson.specific.lms_questions()[0]
-    return viewed(
+    return viewed_json(
         lesson,
         type="answered",
         question=question.id,
@@ -47,7 +38,7 @@ def answered(lesson, **extra):
 
 def test_events_need_authentication(course_tree):
     response = APIClient().post(
-        EVENTS_URL, {"events": [viewed(course_tree.lessons[0])]}, format="json"
+        EVENTS_URL, {"events": [viewed_json(course_tree.lessons[0])]}, format="json"
     )
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
@@ -56,7 +47,9 @@ def test_events_need_authentication(course_tree):
 def test_session_authentication_needs_csrf(course_tree, learner):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(learner.user)
-    response = client.post(EVENTS_URL, {"events": [viewed(course_tree.lessons[0])]}, format="json")
+    response = client.post(
+        EVENTS_URL, {"events": [viewed_json(course_tree.lessons[0])]}, format="json"
+    )
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
 
@@ -64,9 +57,9 @@ def test_session_authentication_needs_csrf(course_tree, learner):
 def test_a_batch_replayed_three_times_is_recorded_once(course_tree, api):
     batch = {
         "events": [
-            viewed(course_tree.lessons[0]),
+            viewed_json(course_tree.lessons[0]),
             answered(course_tree.lessons[0]),
-            viewed(course_tree.lessons[1]),
+            viewed_json(course_tree.lessons[1]),
         ]
     }
     first = api.post(EVENTS_URL, batch, format="json")
@@ -90,11 +83,11 @@ def test_an_answer_reports_whether_it_was_right(course_tree, api):
 
 
 def test_a_bad_event_does_not_cost_the_good_ones(course_tree, api):
-    good = viewed(course_tree.lessons[0])
-    unknown_lesson = viewed(course_tree.lessons[0], lesson=str(uuid.uuid4()))
-    malformed_id = viewed(course_tree.lessons[1], id="not-a-uuid")
-    wrong_types = viewed(course_tree.lessons[1], occurred_at=12, type="danced")
-    too_old = viewed(
+    good = viewed_json(course_tree.lessons[0])
+    unknown_lesson = viewed_json(course_tree.lessons[0], lesson=str(uuid.uuid4()))
+    malformed_id = viewed_json(course_tree.lessons[1], id="not-a-uuid")
+    wrong_types = viewed_json(course_tree.lessons[1], occurred_at=12, type="danced")
+    too_old = viewed_json(
         course_tree.lessons[1], occurred_at=(timezone.now() - timedelta(days=40)).isoformat()
     )
     response = api.post(
@@ -116,7 +109,7 @@ def test_a_bad_event_does_not_cost_the_good_ones(course_tree, api):
 
 
 def test_an_answer_without_a_question_is_rejected(course_tree, api):
-    bad = viewed(course_tree.lessons[0], type="answered")
+    bad = viewed_json(course_tree.lessons[0], type="answered")
     response = api.post(EVENTS_URL, {"events": [bad]}, format="json")
     assert response.status_code == 400
     assert response.json()["results"][0]["errors"] == {
@@ -147,7 +140,7 @@ def test_malformed_json_is_a_400(api):
 
 def test_an_oversized_batch_is_a_413(course_tree, api, settings):
     settings.PUENTE_EVENTS_MAX_BATCH = 5
-    events = [viewed(course_tree.lessons[0]) for _ in range(6)]
+    events = [viewed_json(course_tree.lessons[0]) for _ in range(6)]
     response = api.post(EVENTS_URL, {"events": events}, format="json")
     assert response.status_code == 413
     assert response.json() == {"detail": "At most 5 events per request; this one has 6."}
@@ -158,8 +151,8 @@ def test_learners_only_see_their_own_progress(course_tree, api, make_learner):
     other = make_learner("other")
     other_api = APIClient()
     other_api.force_authenticate(other.user)
-    other_api.post(EVENTS_URL, {"events": [viewed(course_tree.lessons[2])]}, format="json")
-    api.post(EVENTS_URL, {"events": [viewed(course_tree.lessons[0])]}, format="json")
+    other_api.post(EVENTS_URL, {"events": [viewed_json(course_tree.lessons[2])]}, format="json")
+    api.post(EVENTS_URL, {"events": [viewed_json(course_tree.lessons[0])]}, format="json")
 
     course = api.get("/api/v1/me/progress/?language=en").json()[0]
     statuses = [lesson["status"] for m in course["modules"] for lesson in m["lessons"]]
@@ -171,7 +164,9 @@ def test_learners_only_see_their_own_progress(course_tree, api, make_learner):
 def test_progress_reports_percent_and_questions_right(course_tree, api):
     lesson = course_tree.lessons[1]
     api.post(
-        EVENTS_URL, {"events": [answered(lesson), viewed(lesson, type="completed")]}, format="json"
+        EVENTS_URL,
+        {"events": [answered(lesson), viewed_json(lesson, type="completed")]},
+        format="json",
     )
     course = api.get("/api/v1/me/progress/?language=es").json()[0]
     assert course["title"] == "[es] Family Digital Skills"

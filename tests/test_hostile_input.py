@@ -3,6 +3,7 @@ needs its CSRF token, and no redirect leaves the site."""
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from urllib.parse import urljoin
@@ -214,3 +215,23 @@ def test_oversized_bodies_are_refused_before_they_are_read(world, settings):
     assert "too large" in page.content.decode()
     # Right at the limit is fine (a 400 for what it says, not for its size).
     assert client.post("/en/learn/join/", {"code": "x" * 100}).status_code == 400
+
+
+@pytest.mark.parametrize("payload", PAYLOADS[:3])
+def test_lesson_texts_are_escaped_in_the_page_and_in_its_script_data(world, payload):
+    """Editors' plain-text fields (question, answers, feedback, glossary, callouts) are text;
+    the question data the script reads cannot close its <script> element."""
+    lesson = world.tree.lessons[0].specific
+    raw = json.dumps(list(lesson.body.raw_data))
+    for text in ["A single question?", "Feedback for Answer 0.", "Answer 0", "Router", "Sit near"]:
+        assert text in raw, text
+        raw = raw.replace(text, payload.replace('"', '\\"'))
+    lesson.body = json.loads(raw)
+    lesson.save()
+
+    html = Client().get(lesson.get_url()).content.decode()
+
+    assert escape(payload) in html
+    assert "<script>alert" not in html
+    assert "<svg onload" not in html
+    assert not re.search(r"<img[^>]*onerror", html)

@@ -4,15 +4,14 @@ their school and scopes, revocable; and what the API answers each kind of token.
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from lms.models import IntegrationToken, LearnerEvent, Statement
 from lms.services.classes import classroom_create
 from lms.services.integrations import integration_token_issue, integration_token_revoke
+from tests.factories import viewed_json
 from tests.people import build_world
 
 pytestmark = pytest.mark.django_db
@@ -40,15 +39,6 @@ def api(secret: str | None = None) -> APIClient:
     if secret:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     return client
-
-
-def viewed(lesson) -> dict:
-    return {
-        "id": str(uuid.uuid4()),
-        "type": "viewed",
-        "lesson": str(lesson.translation_key),
-        "occurred_at": timezone.now().isoformat(),
-    }
 
 
 def test_an_administrator_issues_a_token_that_is_shown_once_and_stored_hashed(world, client):
@@ -149,7 +139,7 @@ def test_each_scope_opens_only_its_endpoints(world, course_tree):
     assert refused.json() == {"detail": "This token does not have the catalog:read scope."}
     assert api(catalog_only).get("/api/v1/classes/").status_code == 403
     assert api(progress_only).get("/api/v1/classes/").status_code == 200
-    batch = {"learner": world.learners["ana"].pk, "events": [viewed(course_tree.lessons[0])]}
+    batch = {"learner": world.learners["ana"].pk, "events": [viewed_json(course_tree.lessons[0])]}
     assert api(progress_only).post("/api/v1/events/", batch, format="json").status_code == 403
     written = api(events_only).post("/api/v1/events/", batch, format="json")
     assert written.status_code == 200, written.json()
@@ -192,7 +182,7 @@ def test_events_are_written_only_for_learners_of_the_tokens_school(world, course
     ana = world.learners["ana"]
 
     recorded = client.post(
-        "/api/v1/events/", {"learner": ana.pk, "events": [viewed(lesson)]}, format="json"
+        "/api/v1/events/", {"learner": ana.pk, "events": [viewed_json(lesson)]}, format="json"
     )
     assert recorded.status_code == 200, recorded.json()
     assert recorded.json()["recorded"] == 1
@@ -200,7 +190,7 @@ def test_events_are_written_only_for_learners_of_the_tokens_school(world, course
     assert Statement.objects.filter(learner=ana, verb="experienced").count() == 1
 
     for learner_id in [world.other_child.pk, "ana", None, True, 10**9]:
-        batch = {"events": [viewed(lesson)]}
+        batch = {"events": [viewed_json(lesson)]}
         if learner_id is not None:
             batch["learner"] = learner_id
         refused = client.post("/api/v1/events/", batch, format="json")

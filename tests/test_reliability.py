@@ -7,31 +7,21 @@ from __future__ import annotations
 import signal
 import threading
 import time
-import uuid
 
 import pytest
 import requests
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from lms.models import LearnerEvent, Statement, StatementDelivery
 from lms.services.xapi import endpoints_sync_from_settings
+from tests.factories import viewed_json
 from tests.lrs_stub import stub_lrs
 from tests.test_delivery import enqueue
 from tests.workers import delivered_count, wait_until, worker_process
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 QUICK_RETRIES = {"PUENTE_XAPI_BACKOFF_BASE_SECONDS": "0.5", "PUENTE_XAPI_BACKOFF_MAX_SECONDS": "3"}
-
-
-def viewed(lesson) -> dict:
-    return {
-        "id": str(uuid.uuid4()),
-        "type": "viewed",
-        "lesson": str(lesson.translation_key),
-        "occurred_at": timezone.now().isoformat(),
-    }
 
 
 def stop(process) -> None:
@@ -73,7 +63,9 @@ def test_a_30_second_lrs_outage_while_learners_keep_working(
             elif elapsed >= outage[1] and not lrs.is_running:
                 lrs.start()
             lesson = course_tree.lessons[sent % len(course_tree.lessons)]
-            response = client.post("/api/v1/events/", {"events": [viewed(lesson)]}, format="json")
+            response = client.post(
+                "/api/v1/events/", {"events": [viewed_json(lesson)]}, format="json"
+            )
             assert response.status_code == 200, response.json()
             sent += 1
             time.sleep(0.2)
@@ -114,7 +106,7 @@ def test_a_batch_replayed_by_several_requests_at_once_is_recorded_once(
     live_server, course_tree, learner
 ):
     token = Token.objects.create(user=learner.user)
-    batch = {"events": [viewed(lesson) for lesson in course_tree.lessons[:20]]}
+    batch = {"events": [viewed_json(lesson) for lesson in course_tree.lessons[:20]]}
     barrier = threading.Barrier(8)
     answers: list[dict] = []
     failures: list[BaseException] = []

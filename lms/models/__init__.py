@@ -17,7 +17,8 @@ from lms.models.progress import (
     LessonProgress,
     QuestionAttempt,
 )
-from lms.models.xapi import DeliveryStatus, LrsEndpoint, Statement, StatementDelivery
+from lms.models.queues import DeliveryStatus
+from lms.models.xapi import LrsEndpoint, Statement, StatementDelivery
 
 __all__ = [
     "ActivityCompletion",

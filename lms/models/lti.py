@@ -12,7 +12,7 @@ from lti_tool.models import LtiContext, LtiRegistration, LtiResourceLink, LtiUse
 
 from lms.models.learners import Learner
 from lms.models.people import Classroom, School
-from lms.models.xapi import DeliveryStatus
+from lms.models.queues import QueuedDelivery
 
 
 class LtiPlatform(models.Model):
@@ -69,7 +69,7 @@ class LtiClassLink(models.Model):
         return f"{self.context_id} → {self.classroom_id}"
 
 
-class ScoreDelivery(models.Model):
+class ScoreDelivery(QueuedDelivery):
     """A score for a platform's line item, sent by the delivery worker and retried until the
     platform takes it. Its timestamp is fixed when it is made, so a late retry never replaces
     a newer score (the platform keeps the latest timestamp)."""
@@ -80,16 +80,6 @@ class ScoreDelivery(models.Model):
     activity_progress = models.CharField(max_length=20)
     grading_progress = models.CharField(max_length=20)
     timestamp = models.DateTimeField()
-    status = models.CharField(
-        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    claimed_by = models.CharField(max_length=64, blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_response = models.TextField(blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.models.learners import Learner
 from lms.models.progress import LearnerEvent
+from lms.models.queues import QueuedDelivery
 
 
 class Statement(models.Model):
@@ -62,27 +63,10 @@ class LrsEndpoint(models.Model):
         return self.name
 
 
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting")
-    DELIVERED = "delivered", _("Delivered")
-    DEAD = "dead", _("Rejected by the LRS")
-
-
-class StatementDelivery(models.Model):
+class StatementDelivery(QueuedDelivery):
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="deliveries")
     endpoint = models.ForeignKey(LrsEndpoint, on_delete=models.CASCADE, related_name="deliveries")
-    status = models.CharField(
-        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    # A worker's lease on the row while it sends it; an expired lease is free to take again.
-    claimed_by = models.CharField(max_length=64, blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_response = models.TextField(blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("statement delivery")
