@@ -24,7 +24,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from common import REPO
+from common import REPO, fresh_postgres
 
 LESSON = "/en/family-digital-skills/getting-connected/home-wifi/"
 PLAIN = "/static/bench-plain.html"
@@ -74,7 +74,9 @@ def production_server():
         "DJANGO_SECRET_KEY": "bench-only-" + os.urandom(8).hex(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+        # Production settings want PostgreSQL and Redis, as production has them.
+        "DATABASE_URL": fresh_postgres("postgres://postgres@127.0.0.1:5432/puente_budget"),
+        "REDIS_URL": "redis://127.0.0.1:6379/13",
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),
         "PUENTE_SERVE_MEDIA": "1",
