@@ -26,19 +26,11 @@ from pathlib import Path
 
 from common import REPO, fresh_postgres
 
+from tests.browser import CHROMIUM_ARGS, LoadRecorder, chromium_path
+
 LESSON = "/en/family-digital-skills/getting-connected/home-wifi/"
 PLAIN = "/static/bench-plain.html"
 PROFILE = {"latency": 400, "download": 400_000 / 8, "upload": 400_000 / 8, "cpu": 4}
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def parse_args() -> argparse.Namespace:
@@ -129,7 +121,7 @@ def measure(browser, url: str, *, throttle: bool = True) -> dict:
     )
     page = context.new_page()
     cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
+    recorder = LoadRecorder(cdp)
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     if throttle:
         cdp.send(
@@ -142,30 +134,17 @@ def measure(browser, url: str, *, throttle: bool = True) -> dict:
             },
         )
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": PROFILE["cpu"]})
-    requests: dict[str, str] = {}
-    sizes: dict[str, int] = {}
-    loaded = {"done": False}
-    cdp.on(
-        "Network.requestWillBeSent",
-        lambda e: (
-            None if loaded["done"] else requests.setdefault(e["requestId"], e["request"]["url"])
-        ),
-    )
-    cdp.on(
-        "Network.loadingFinished",
-        lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
-    )
     page.goto(url, wait_until="load")
-    loaded["done"] = True
+    recorder.load_done()
     # The paint timing entry can be recorded a moment after the load event.
     page.wait_for_function(  # a function, not a string: the site's CSP forbids eval
         "() => performance.getEntriesByName('first-contentful-paint').length > 0"
     )
     fcp = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
-    counted = {rid: u for rid, u in requests.items() if "/media/images/" not in u}
+    counted = recorder.before_load()
     result = {
         "requests": len(counted),
-        "bytes": sum(sizes.get(rid, 0) for rid in counted),
+        "bytes": sum(recorder.sizes.get(rid, 0) for rid in counted),
         "fcp": fcp,
         "urls": sorted(u.split("/", 3)[-1] for u in counted.values()),
     }
@@ -178,9 +157,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with production_server() as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
-        )
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         runs: dict[str, list[dict]] = {"plain": [], "lesson": []}
         for run in range(args.runs):
             order = ("plain", "lesson") if run % 2 == 0 else ("lesson", "plain")

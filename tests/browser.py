@@ -68,6 +68,45 @@ def phone(browser) -> Iterator:
     context.close()
 
 
+class LoadRecorder:
+    """Through the page's DevTools session: the requests it starts before its load event
+    (call ``load_done()`` then), the bytes each took on the wire, and whether each answer
+    was compressed. Used by the budget test and by bench/phone_budget.py."""
+
+    def __init__(self, cdp) -> None:
+        self.started: dict[str, str] = {}  # request id -> URL
+        self.sizes: dict[str, int] = {}  # request id -> encoded bytes
+        self.compressed: dict[str, bool] = {}
+        self._loaded = False
+        cdp.send("Network.enable")
+        cdp.on("Network.requestWillBeSent", self._started)
+        cdp.on("Network.responseReceived", self._received)
+        cdp.on("Network.loadingFinished", self._finished)
+
+    def load_done(self) -> None:
+        self._loaded = True
+
+    def before_load(self, skip: tuple[str, ...] = ("/media/images/",)) -> dict[str, str]:
+        """Network requests before the load event (data: URLs are the browser's own), but
+        those whose URL contains one of ``skip``."""
+        return {
+            request_id: url
+            for request_id, url in self.started.items()
+            if not url.startswith("data:") and not any(part in url for part in skip)
+        }
+
+    def _started(self, event: dict) -> None:
+        if not self._loaded:
+            self.started.setdefault(event["requestId"], event["request"]["url"])
+
+    def _received(self, event: dict) -> None:
+        headers = {name.lower() for name in event["response"]["headers"]}
+        self.compressed[event["requestId"]] = "content-encoding" in headers
+
+    def _finished(self, event: dict) -> None:
+        self.sizes[event["requestId"]] = event["encodedDataLength"]
+
+
 def sign_in(page, base_url: str, username: str, password: str, language: str = "en") -> None:
     page.goto(f"{base_url}/{language}/accounts/sign-in/")
     page.fill("#id_username", username)

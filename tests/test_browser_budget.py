@@ -7,6 +7,7 @@ import gzip
 
 import pytest
 
+from tests.browser import LoadRecorder
 from tests.factories import build_course_tree
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -20,39 +21,15 @@ def test_lesson_page_budget(phone, live_server):
     url = live_server.url + tree.lessons[0].get_url()  # the lesson with every block type
     page = phone.new_page()
     cdp = phone.new_cdp_session(page)
-    cdp.send("Network.enable")
-    started: dict[str, str] = {}
-    loaded = {"done": False}
-    cdp.on(
-        "Network.requestWillBeSent",
-        lambda e: (
-            None if loaded["done"] else started.setdefault(e["requestId"], e["request"]["url"])
-        ),
-    )
-    encodings: dict[str, bool] = {}
-    cdp.on(
-        "Network.responseReceived",
-        lambda e: encodings.__setitem__(
-            e["requestId"], "content-encoding" in {k.lower() for k in e["response"]["headers"]}
-        ),
-    )
-    finished: dict[str, int] = {}
-    cdp.on(
-        "Network.loadingFinished",
-        lambda e: finished.__setitem__(e["requestId"], e["encodedDataLength"]),
-    )
+    recorder = LoadRecorder(cdp)
     page.goto(url, wait_until="load")
-    loaded["done"] = True
+    recorder.load_done()
 
-    counted = {  # network requests only (data: URLs are the browser drawing its video controls)
-        rid: u
-        for rid, u in started.items()
-        if "/media/images/" not in u and not u.startswith("data:")
-    }
+    counted = recorder.before_load()
     transferred = 0
     for request_id in counted:
-        if encodings.get(request_id):
-            transferred += finished[request_id]
+        if recorder.compressed.get(request_id):
+            transferred += recorder.sizes[request_id]
         else:  # the test server does not compress static files; production does
             body = cdp.send("Network.getResponseBody", {"requestId": request_id})
             raw = base64.b64decode(body["body"]) if body["base64Encoded"] else body["body"].encode()

@@ -3,6 +3,7 @@
 from django.http import JsonResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework.exceptions import NotFound
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from lms.api.views.classes import (
@@ -52,7 +53,7 @@ urlpatterns = [
 @csrf_exempt  # a 404 either way: no CSRF page instead
 def not_found(request, path: str) -> JsonResponse:
     """Anything else under /api/v1/ is an API's 404 (JSON), not the site's HTML page."""
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
 
 
 urlpatterns.append(re_path(r"^(?P<path>.*)$", not_found))
