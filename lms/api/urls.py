@@ -3,8 +3,8 @@
 from django.http import JsonResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.exceptions import NotFound
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.exceptions import NotFound
 
 from lms.api.views.classes import (
     ClassAssignmentsView,
