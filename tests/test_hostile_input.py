@@ -194,6 +194,21 @@ def test_language_negotiation_never_redirects_off_the_site(db, path):
     assert not location.startswith(("//", "http", "/\\")), location
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/no-such-endpoint/",
+        "/api/v1/classes/%0AL%12/dashboard/",  # an encoded newline, as schemathesis sent one
+        "/api/v1/classes/1/%0A",
+    ],
+)
+def test_unknown_api_paths_answer_a_json_404(db, path):
+    response = Client().get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
 def test_a_class_made_through_the_api_with_markup_is_escaped_on_its_page(world):
     classroom = classroom_create(
         school=world.school, name="<b>bold</b> & co", educator=world.users["educator"]

@@ -56,4 +56,6 @@ def not_found(request, path: str) -> JsonResponse:
     return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
 
 
-urlpatterns.append(re_path(r"^(?P<path>.*)$", not_found))
+# [\s\S], not ".": a path may hold an encoded newline (%0A), which "." would not match,
+# and the request would fall through to the site's HTML 404.
+urlpatterns.append(re_path(r"^(?P<path>[\s\S]*)$", not_found))
