@@ -108,6 +108,21 @@ def test_a_bad_event_does_not_cost_the_good_ones(course_tree, api):
     assert LearnerEvent.objects.count() == 1
 
 
+def test_a_lone_surrogate_in_the_json_is_judged_like_any_other_bad_text(course_tree, api):
+    """JSON can spell text no UTF-8 can hold ("\\ud800", JavaScript text cut inside an emoji):
+    the event holding it is refused with a message, the good event beside it is recorded."""
+    good = viewed_json(course_tree.lessons[0])
+    cut_id = viewed_json(course_tree.lessons[1], id=good["id"][:-1] + "\ud83d")
+    body = json.dumps({"events": [good, cut_id]})  # ASCII JSON: the surrogate as an escape
+    assert "\\ud83d" in body
+    response = api.post(EVENTS_URL, body, content_type="application/json")
+    assert response.status_code == 207
+    results = response.json()["results"]
+    assert results[0]["status"] == "recorded"
+    assert results[1]["errors"]["id"] == ["Must be a valid UUID."]
+    assert LearnerEvent.objects.count() == 1
+
+
 def test_an_answer_without_a_question_is_rejected(course_tree, api):
     bad = viewed_json(course_tree.lessons[0], type="answered")
     response = api.post(EVENTS_URL, {"events": [bad]}, format="json")

@@ -209,6 +209,23 @@ def test_unknown_api_paths_answer_a_json_404(db, path):
     assert response.json() == {"detail": "Not found."}
 
 
+def test_text_that_is_not_unicode_never_breaks_a_request(world):
+    """A lone surrogate escaped in JSON, and bytes that are not UTF-8 in a query string,
+    become U+FFFD instead of a 500 when they are saved or shown."""
+    educator = signed_in(world, "educator")
+    body = json.dumps(
+        {"name": "Clase \ud83d", "school": world.school.pk}
+    )  # ASCII JSON: the surrogate as an escape
+    made = educator.post("/api/v1/classes/", body, content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert made.json()["name"] == "Clase \ufffd"
+    page = educator.get(f"/en/teach/classes/{made.json()['id']}/")
+    assert "Clase \ufffd" in page.content.decode()
+    for path in ["/api/v1/catalog/", "/api/v1/me/progress/", "/api/v1/household/"]:
+        response = educator.get(path + "?language=%ED%A0%80%00")
+        assert response.status_code < 500
+
+
 def test_a_class_made_through_the_api_with_markup_is_escaped_on_its_page(world):
     classroom = classroom_create(
         school=world.school, name="<b>bold</b> & co", educator=world.users["educator"]

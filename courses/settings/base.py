@@ -206,6 +206,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "lms.api.parsers.UnicodeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "lms.api.schema.PuenteAutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
     # How many proxies in front of Puente add to X-Forwarded-For (0: use the socket's address).
