@@ -103,6 +103,14 @@ def test_a_roster_that_is_not_a_csv_roster_is_refused_clearly(world, data, messa
         roster_import(classroom=world.class_a1, data=data)
 
 
+def test_a_line_csv_cannot_read_is_reported_and_the_rows_before_it_are_kept(world):
+    # csv refuses a field over 128 KB; the import reports the line instead of failing.
+    data = b"name\nAna\nBeto\n" + b"x" * 200_000 + b"\nChen\n"
+    report = roster_import(classroom=world.class_a1, data=data)
+    assert [a.learner.name for a in report.created] == ["Ana", "Beto"]
+    assert report.rejected == [(4, "This line cannot be read; the lines after it were not read.")]
+
+
 def test_roster_upload_page_reports_rows(world, client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -7,6 +7,7 @@ import io
 import re
 import secrets
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -180,7 +181,7 @@ def roster_import(*, classroom: Classroom, data: bytes) -> RosterReport:
         raise ClassError(_("The first line must name the columns, with at least “name”."))
     report = RosterReport()
     seen: set[str] = set()
-    for line_number, row in enumerate(reader, start=2):
+    for line_number, row in _readable_rows(reader, report):
         if line_number - 1 > ROSTER_MAX_ROWS:
             report.rejected.append(
                 (line_number, _("Only %(limit)d rows at a time.") % {"limit": ROSTER_MAX_ROWS})
@@ -204,6 +205,24 @@ def roster_import(*, classroom: Classroom, data: bytes) -> RosterReport:
         seen.add(account.username.lower())
         report.created.append(account)
     return report
+
+
+def _readable_rows(reader: csv.DictReader, report: RosterReport) -> Iterator[tuple[int, dict]]:
+    """The rows of ``reader`` numbered from line 2, up to a line csv cannot read (a field over
+    its size limit), which is reported as rejected: the rows before it are still added."""
+    line_number = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            report.rejected.append(
+                (line_number + 1, _("This line cannot be read; the lines after it were not read."))
+            )
+            return
+        line_number += 1
+        yield line_number, row
 
 
 def assignment_create(
