@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -167,16 +168,24 @@ def delivery_status(request: HttpRequest) -> HttpResponse:
     return DeliveryStatusView.as_view()(request)
 
 
+def _posted_ids(request: HttpRequest, name: str) -> list[int]:
+    """The ids the form posted under ``name``; anything but numbers is a tampered form (400)."""
+    try:
+        return [int(value) for value in request.POST.getlist(name)]
+    except ValueError:
+        raise BadRequest(f"{name} must be numbers") from None
+
+
 def _delivery_action(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action")
     if action == "resume":
-        endpoint = get_object_or_404(LrsEndpoint, pk=request.POST.get("endpoint"))
+        endpoint = get_object_or_404(LrsEndpoint, pk__in=_posted_ids(request, "endpoint")[:1])
         endpoint_resume(endpoint=endpoint)
         messages.success(request, _("Sending to %(name)s again.") % {"name": endpoint.name})
     elif action in ("replay", "replay-all"):
         chosen = None
         if action == "replay":
-            chosen = StatementDelivery.objects.filter(pk__in=request.POST.getlist("delivery"))
+            chosen = StatementDelivery.objects.filter(pk__in=_posted_ids(request, "delivery"))
         count = deliveries_replay(deliveries=chosen)
         message = ngettext(
             "%(count)d statement queued again.", "%(count)d statements queued again.", count

@@ -71,6 +71,23 @@ def test_resume_a_paused_endpoint(admin_client):
     assert endpoint.paused_at is None
 
 
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"action": "resume", "endpoint": "abc"},
+        {"action": "replay", "delivery": ["1", "x"]},
+        {"action": "replay", "delivery": ["\x00"]},
+    ],
+)
+def test_a_tampered_delivery_form_is_a_400(admin_client, form):
+    assert admin_client.post(URL, form).status_code == 400
+
+
+def test_resuming_an_unknown_endpoint_is_a_404(admin_client):
+    assert admin_client.post(URL, {"action": "resume", "endpoint": "999"}).status_code == 404
+    assert admin_client.post(URL, {"action": "resume"}).status_code == 404
+
+
 def test_editors_cannot_see_or_change_delivery(client, django_user_model):
     editor = django_user_model.objects.create_user("editor", password=PASSWORD)
     editor.groups.add(Group.objects.get(name="Editors"))
