@@ -47,6 +47,17 @@ def callers(db, course_tree) -> dict[str, dict[str, str]]:
     return headers
 
 
+@pytest.fixture
+def generous_rate_limits(settings):
+    """The fuzzer is one fast caller. Set once per operation, not in each generated example:
+    every assignment to ``settings`` stacks one more override, and hundreds of examples would
+    stack them past Python's recursion limit."""
+    settings.PUENTE_RATE_EVENTS_PER_USER = "100000/m"
+    settings.PUENTE_RATE_EVENTS_PER_ADDRESS = "100000/m"
+    settings.PUENTE_RATE_JOIN_PER_USER = "100000/m"
+    settings.PUENTE_RATE_JOIN_PER_ADDRESS = "100000/m"
+
+
 # Loaded when the module is collected (making the schema needs no database).
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
 
@@ -57,11 +68,9 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", applicati
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_the_api_keeps_to_its_schema(case, callers, settings, wsgi_calls_keep_the_test_database):
-    settings.PUENTE_RATE_EVENTS_PER_USER = "100000/m"  # the fuzzer is one fast caller
-    settings.PUENTE_RATE_EVENTS_PER_ADDRESS = "100000/m"
-    settings.PUENTE_RATE_JOIN_PER_USER = "100000/m"
-    settings.PUENTE_RATE_JOIN_PER_ADDRESS = "100000/m"
+def test_the_api_keeps_to_its_schema(
+    case, callers, generous_rate_limits, wsgi_calls_keep_the_test_database
+):
     for role in ROLES:  # each generated request, from each kind of caller
         case.call_and_validate(
             # The WSGI transport does not undo GZipMiddleware.
