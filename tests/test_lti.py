@@ -71,6 +71,15 @@ def test_resource_launch_signs_in_a_new_learner_in_the_platform_language(lti):
     assert LessonProgress.objects.get().learner == learner
 
 
+@pytest.mark.parametrize("activity", [12345, "not-a-key", str(uuid.uuid4())])
+def test_a_launch_naming_no_activity_of_ours_lands_on_the_home_page(lti, activity):
+    response = lti.browser().launch(
+        user="student-1", rl="link-1", custom={"puente_activity": activity}
+    )
+    assert response.status_code == 200, response.text[:500]
+    assert response.url == lti.tool + "/es/"
+
+
 def deep_link(world: LtiWorld, *activity_keys: str, user: str = "teacher-1"):
     """An instructor adds Puente content to the LMS course: the picker, then the platform."""
     browser = world.browser()

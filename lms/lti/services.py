@@ -118,8 +118,8 @@ def lti_staff_grant(*, launch: LtiLaunch, learner: Learner) -> bool:
 def lti_activity_link(*, launch: LtiLaunch, learner: Learner) -> LtiActivityLink | None:
     """Remember which activity this resource link opens, and its gradebook column."""
     key = launch.get_custom_claim(ACTIVITY_PARAMETER)
-    try:
-        activity_type = activity_type_of(uuid.UUID(key)) if key else None
+    try:  # str(): the spec says custom values are strings, but a platform may send a number
+        activity_type = activity_type_of(uuid.UUID(str(key))) if key else None
     except ValueError:
         activity_type = None
     if activity_type is None or launch.resource_link is None:
