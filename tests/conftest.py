@@ -8,7 +8,7 @@ from lms.services.learners import learner_sign_up
 from tests.factories import CourseTree, build_course_tree
 from tests.xapi_validation import assert_valid_statement
 
-pytest_plugins = ["tests.ralph.fixtures", "tests.browser", "tests.lti_world"]
+pytest_plugins = ["tests.ralph.fixtures", "tests.browser", "tests.lti_world", "tests.lrs_stub"]
 
 PASSWORD = "a-long-test-password"
 

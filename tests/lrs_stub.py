@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
+
 # A response: (status, body) or one of the special actions below.
 STALL = "stall"  # never answer in time
 RESET = "reset"  # close the connection without answering
@@ -77,3 +79,17 @@ def stub_lrs(stall_seconds: float = 3.0) -> Iterator[StubLrs]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def lrs_stub(settings) -> Iterator[StubLrs]:
+    """The stub LRS, set up as Puente's LRS endpoint (user "puente", password "secret")."""
+    # Imported here: this module is a pytest plugin, loaded before Django's apps are ready.
+    from lms.services.xapi import endpoints_sync_from_settings
+
+    with stub_lrs() as stub:
+        settings.XAPI_LRS_ENDPOINT = stub.url
+        settings.XAPI_LRS_USERNAME = "puente"
+        settings.XAPI_LRS_PASSWORD = "secret"
+        endpoints_sync_from_settings()
+        yield stub

@@ -11,7 +11,6 @@ from lms.models import DeliveryStatus, LrsEndpoint, Statement, StatementDelivery
 from lms.services.xapi import (
     endpoint_backfill,
     endpoint_resume,
-    endpoints_sync_from_settings,
     statements_enqueue,
 )
 from lms.xapi.client import LrsClient
@@ -53,16 +52,6 @@ def marker(item: dict) -> str:
     return item["context"]["extensions"][MARKER]
 
 
-@pytest.fixture
-def lrs(settings):
-    with stub_lrs() as stub:
-        settings.XAPI_LRS_ENDPOINT = stub.url
-        settings.XAPI_LRS_USERNAME = "puente"
-        settings.XAPI_LRS_PASSWORD = "secret"
-        endpoints_sync_from_settings()
-        yield stub
-
-
 def enqueue(count: int, markers: dict[int, str] | None = None) -> list[Statement]:
     markers = markers or {}
     return statements_enqueue(
@@ -91,11 +80,11 @@ def make_due() -> None:
     )
 
 
-def test_statements_are_sent_in_batches_over_one_connection(lrs):
+def test_statements_are_sent_in_batches_over_one_connection(lrs_stub):
     enqueue(25)
     report = run_once(batch_size=10)
     assert report.delivered == 25
-    assert [len(batch) for batch in lrs.requests] == [10, 10, 5]
+    assert [len(batch) for batch in lrs_stub.requests] == [10, 10, 5]
     assert statuses() == {"delivered": 25}
     assert Statement.objects.count() == 25  # delivered statements are kept
 
@@ -119,8 +108,8 @@ def test_requests_carry_the_xapi_version_and_credentials(settings):
     assert seen["url"].endswith("/xAPI/statements")
 
 
-def test_a_rejected_statement_is_isolated_and_dead_lettered(lrs):
-    lrs.respond = lambda batch: (
+def test_a_rejected_statement_is_isolated_and_dead_lettered(lrs_stub):
+    lrs_stub.respond = lambda batch: (
         (400, json.dumps({"detail": "bad statement"}))
         if any(marker(s) == "bad" for s in batch)
         else (200, json.dumps([s["id"] for s in batch]))
@@ -136,14 +125,14 @@ def test_a_rejected_statement_is_isolated_and_dead_lettered(lrs):
     assert "bad statement" in dead.last_response
 
 
-def test_409_on_one_statement_means_already_stored(lrs):
-    lrs.respond = lambda batch: (409, "Conflict")
+def test_409_on_one_statement_means_already_stored(lrs_stub):
+    lrs_stub.respond = lambda batch: (409, "Conflict")
     enqueue(1)
     assert run_once().delivered == 1
     assert statuses() == {"delivered": 1}
 
 
-def test_409_on_a_batch_splits_it(lrs):
+def test_409_on_a_batch_splits_it(lrs_stub):
     stored = set()
 
     def respond(batch):
@@ -154,12 +143,15 @@ def test_409_on_a_batch_splits_it(lrs):
 
     rows = enqueue(4)
     stored.add(str(rows[2].id))  # the LRS has one of them already
-    lrs.respond = respond
+    lrs_stub.respond = respond
     assert run_once().delivered == 4
 
 
-def test_auth_errors_pause_the_endpoint_without_losing_anything(lrs):
-    lrs.respond = lambda batch: (401, '{"detail": "Invalid authentication credentials"}')
+def test_auth_errors_pause_the_endpoint_without_losing_anything(lrs_stub):
+    lrs_stub.respond = lambda batch: (
+        401,
+        '{"detail": "Invalid authentication credentials"}',
+    )
     enqueue(5)
     report = run_once()
     assert report.paused
@@ -170,16 +162,16 @@ def test_auth_errors_pause_the_endpoint_without_losing_anything(lrs):
     assert set(StatementDelivery.objects.values_list("attempts", flat=True)) == {0}
     # While paused nothing is sent, and the worker does not spin.
     assert run_once().requests == 0
-    assert len(lrs.requests) == 1
-    lrs.respond = lambda batch: (200, json.dumps([s["id"] for s in batch]))
+    assert len(lrs_stub.requests) == 1
+    lrs_stub.respond = lambda batch: (200, json.dumps([s["id"] for s in batch]))
     endpoint_resume(endpoint=endpoint)
     assert run_once().delivered == 5
 
 
 @pytest.mark.parametrize("failure", [(503, "Service Unavailable"), STALL, RESET])
-def test_server_errors_timeouts_and_resets_retry_with_backoff(lrs, settings, failure):
+def test_server_errors_timeouts_and_resets_retry_with_backoff(lrs_stub, settings, failure):
     settings.PUENTE_XAPI_READ_TIMEOUT = 0.5
-    lrs.respond = lambda batch: failure
+    lrs_stub.respond = lambda batch: failure
     enqueue(3)
     before = timezone.now()
     report = run_once()
@@ -190,11 +182,11 @@ def test_server_errors_timeouts_and_resets_retry_with_backoff(lrs, settings, fai
     assert {row.attempts for row in rows} == {1}
     assert all(row.next_attempt_at >= before + timedelta(seconds=2) for row in rows)
 
-    lrs.respond = lambda batch: (200, json.dumps([s["id"] for s in batch]))
+    lrs_stub.respond = lambda batch: (200, json.dumps([s["id"] for s in batch]))
     assert run_once().requests == 0  # not due yet
     make_due()
     assert run_once().delivered == 3
-    sent = lrs.statement_ids
+    sent = lrs_stub.statement_ids
     assert len(sent) == 6
     assert len(set(sent)) == 3  # the retry resent the identical statements
 
@@ -208,9 +200,9 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap(settings):
         assert len(set(waits)) > 1
 
 
-def test_a_batch_that_keeps_failing_is_split_to_free_the_good_statements(lrs, settings):
+def test_a_batch_that_keeps_failing_is_split_to_free_the_good_statements(lrs_stub, settings):
     settings.PUENTE_XAPI_SPLIT_AFTER_ATTEMPTS = 3
-    lrs.respond = lambda batch: (
+    lrs_stub.respond = lambda batch: (
         (500, "Internal Server Error")
         if any(marker(s) == "poison" for s in batch)
         else (200, json.dumps([s["id"] for s in batch]))
@@ -255,7 +247,7 @@ def test_backfill_walks_in_chunks_and_finishes(db):
     assert StatementDelivery.objects.filter(endpoint=endpoint).count() == 25
 
 
-def test_a_lease_keeps_other_workers_away_until_it_expires(lrs, settings):
+def test_a_lease_keeps_other_workers_away_until_it_expires(lrs_stub, settings):
     settings.PUENTE_XAPI_LEASE_SECONDS = 60
     enqueue(4)
     endpoint = LrsEndpoint.objects.get()
@@ -267,13 +259,13 @@ def test_a_lease_keeps_other_workers_away_until_it_expires(lrs, settings):
     assert len(taken_over) == 4
     # The first worker's late answer no longer counts: the rows are b's now.
     report = deliveries_send(
-        client=LrsClient(lrs.url), endpoint=endpoint, rows=first, worker_id="a"
+        client=LrsClient(lrs_stub.url), endpoint=endpoint, rows=first, worker_id="a"
     )
     assert report.delivered == 0
     assert statuses() == {"pending": 4}
 
 
-def test_delivery_runs_as_a_task(lrs):
+def test_delivery_runs_as_a_task(lrs_stub):
     from lms.tasks import deliver_statements
 
     enqueue(3)

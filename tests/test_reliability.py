@@ -16,7 +16,6 @@ from rest_framework.test import APIClient
 from lms.models import LearnerEvent, Statement, StatementDelivery
 from lms.services.xapi import endpoints_sync_from_settings
 from tests.factories import viewed_json
-from tests.lrs_stub import stub_lrs
 from tests.test_delivery import enqueue
 from tests.workers import delivered_count, wait_until, worker_process
 
@@ -79,27 +78,22 @@ def test_a_30_second_lrs_outage_while_learners_keep_working(
     assert set(stored) == {str(i) for i in Statement.objects.values_list("id", flat=True)}
 
 
-def test_four_workers_share_the_outbox_and_post_each_statement_once(settings):
-    with stub_lrs() as lrs:
-        settings.XAPI_LRS_ENDPOINT = lrs.url
-        settings.XAPI_LRS_USERNAME = "puente"
-        settings.XAPI_LRS_PASSWORD = "secret"
-        endpoints_sync_from_settings()
-        total = 2000
-        enqueue(total)
-        workers = [
-            worker_process(endpoint=lrs.url, username="puente", password="secret", batch_size=20)
-            for _ in range(4)
-        ]
-        try:
-            wait_until(lambda: delivered_count() == total, timeout=120)
-        finally:
-            for worker in workers:
-                stop(worker)
-        posted = lrs.statement_ids
-        # Every statement was POSTed exactly once, and the work was shared.
-        assert len(posted) == len(set(posted)) == total
-        assert len(set(lrs.peers)) >= 2  # connections from more than one worker
+def test_four_workers_share_the_outbox_and_post_each_statement_once(lrs_stub):
+    total = 2000
+    enqueue(total)
+    workers = [
+        worker_process(endpoint=lrs_stub.url, username="puente", password="secret", batch_size=20)
+        for _ in range(4)
+    ]
+    try:
+        wait_until(lambda: delivered_count() == total, timeout=120)
+    finally:
+        for worker in workers:
+            stop(worker)
+    posted = lrs_stub.statement_ids
+    # Every statement was POSTed exactly once, and the work was shared.
+    assert len(posted) == len(set(posted)) == total
+    assert len(set(lrs_stub.peers)) >= 2  # connections from more than one worker
 
 
 def test_a_batch_replayed_by_several_requests_at_once_is_recorded_once(
