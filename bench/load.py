@@ -12,6 +12,7 @@ with the server, so only the ratios to the minimal view travel between machines.
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -141,6 +142,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "bench.serve_settings",
         "DATABASE_URL": os.environ["DATABASE_URL"],
         "REDIS_URL": args.redis_url,
+        "PUENTE_SECRET_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "MEDIA_ROOT": str(workdir / "media"),
         "LOG_LEVEL": "WARNING",
     }

@@ -12,6 +12,7 @@ says), and the first contentful paint. The plain page is the floor.
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import shutil
 import socket
@@ -69,6 +70,7 @@ def production_server():
         # Production settings want PostgreSQL and Redis, as production has them.
         "DATABASE_URL": fresh_postgres("postgres://postgres@127.0.0.1:5432/puente_budget"),
         "REDIS_URL": "redis://127.0.0.1:6379/13",
+        "PUENTE_SECRET_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),
         "PUENTE_SERVE_MEDIA": "1",

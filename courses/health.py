@@ -2,7 +2,11 @@
 
 ``/health/live``: the process answers (no database, so a database outage does not get every web
 process restarted). ``/health/ready``: the database answers, the cache answers, and how much
-waits in the xAPI outbox and the LTI score queue; 503 when the site cannot serve.
+waits in the xAPI outbox and the LTI score queue.
+
+Its status: "ok"; "degraded" (200: the site serves, but something needs a person: the cache is
+down, an LRS endpoint is paused, statements wait with no LRS to go to, dead letters); or
+"unavailable" (503: the database or the outbox cannot be read, the site cannot serve).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ def live(request: HttpRequest) -> JsonResponse:
 def ready(request: HttpRequest) -> JsonResponse:
     checks: dict[str, object] = {}
     healthy = True
+    degraded: list[str] = []
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -48,14 +53,24 @@ def ready(request: HttpRequest) -> JsonResponse:
     except Exception as error:  # any cache backend's failure means "not ready"
         logger.error("Readiness: the cache does not answer: %s", error.__class__.__name__)
         checks["cache"] = "unavailable"
-    healthy = healthy and checks["cache"] == "ok"
+    if checks["cache"] != "ok":
+        degraded.append("cache")  # pages work without it (see courses.cache)
     if checks["database"] == "ok":
         try:
             with transaction.atomic():  # a failure here leaves the connection usable
-                checks["outbox"] = asdict(outbox_backlog(now=timezone.now()))
+                backlog = outbox_backlog(now=timezone.now())
         except DatabaseError as error:  # tables missing (not migrated) or a failing query
             logger.error("Readiness: the outbox cannot be read: %s", error.__class__.__name__)
             checks["outbox"] = "unavailable"
             healthy = False
-    body = {"status": "ok" if healthy else "unavailable", **checks}
+        else:
+            checks["outbox"] = asdict(backlog)
+            if backlog.paused_endpoints:
+                degraded.append("paused LRS endpoints")
+            if backlog.waiting_for_an_lrs:
+                degraded.append("statements waiting for an LRS")
+            if backlog.dead:
+                degraded.append("dead letters")
+    status = "unavailable" if not healthy else "degraded" if degraded else "ok"
+    body = {"status": status, **({"degraded": degraded} if degraded else {}), **checks}
     return JsonResponse(body, status=200 if healthy else 503)

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from lms.access import principal_of
 from lms.activities import Grade, InvalidAnswer, Question, grade_answer
 from lms.models import EventKind, Learner, LessonProgress
-from lms.selectors.learners import active_learner
 from lms.selectors.progress import learner_progress
 from lms.services.progress import EventInput, EventOutcome, EventRejected, learner_event_record
 
@@ -45,7 +45,7 @@ class LessonPost:
 
 def current_learner(request: HttpRequest) -> Learner | None:
     """The learner using the page: the account's own profile or a household child's."""
-    return active_learner(request)
+    return principal_of(request).profile
 
 
 def posted_event_id(request: HttpRequest) -> uuid.UUID:

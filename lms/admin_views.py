@@ -28,24 +28,40 @@ class LrsEndpointForm(forms.ModelForm):
         label=_("Address"),
         help_text=_("The xAPI base address, for example https://lrs.example.org/xAPI/"),
     )
+    # Write-only: the saved password is never put back into the page.
     password = forms.CharField(
-        widget=forms.PasswordInput(render_value=True), required=False, label=_("Password")
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        required=False,
+        label=_("Password"),
     )
 
     class Meta:
         model = LrsEndpoint
         fields = ["name", "key", "url", "username", "password", "enabled"]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.pop("password", None)
+        if self.instance.pk and self.instance.password:
+            self.fields["password"].help_text = _(
+                "A password is saved (encrypted). Leave this empty to keep it."
+            )
+
+    def clean_password(self) -> str:
+        # Empty keeps the saved password; there is no way to read it back, only to replace it.
+        return self.cleaned_data["password"] or self.instance.password
+
 
 class LrsEndpointViewSet(ModelViewSet):
     model = LrsEndpoint
-    form_class = LrsEndpointForm
     icon = "site"
     menu_label = _("LRS endpoints")
     add_to_settings_menu = True
     list_display = ["name", "key", "url", "enabled", "paused_at"]
 
     def get_form_class(self, for_update: bool = False) -> type[forms.ModelForm]:
+        # Wagtail's ModelViewSet builds its own form unless this says which (form_class alone
+        # is not read).
         return LrsEndpointForm
 
 

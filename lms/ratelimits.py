@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 from rest_framework.throttling import BaseThrottle
 
+from lms.backends import username_key
 from lms.conf import lms_setting
 
 Key = str | Callable[[str, HttpRequest], str]
@@ -38,8 +39,9 @@ def client_address(request: HttpRequest) -> str:
 
 
 def tried_username(group: str, request: HttpRequest) -> str:
-    """The username typed, the same however it is capitalised or spaced."""
-    return request.POST.get("username", "").strip().casefold()
+    """The username typed, the same however it is capitalised, spaced or spelled in Unicode
+    (the key sign-in itself matches usernames by, see lms.backends)."""
+    return username_key(request.POST.get("username", ""))
 
 
 SIGN_IN = [(tried_username, "RATE_SIGN_IN_PER_USERNAME"), ("ip", "RATE_SIGN_IN_PER_ADDRESS")]

@@ -1,6 +1,5 @@
 """The plugin's learner- and educator-facing URLs; a site includes them in i18n_patterns."""
 
-from django.contrib.auth.views import LogoutView
 from django.urls import path
 
 from lms.views import accounts, household, integrations, learning, teaching
@@ -9,7 +8,7 @@ app_name = "lms"
 
 urlpatterns = [
     path("accounts/sign-in/", accounts.SignInView.as_view(), name="login"),
-    path("accounts/sign-out/", LogoutView.as_view(), name="logout"),
+    path("accounts/sign-out/", accounts.SignOutView.as_view(), name="logout"),
     path("accounts/sign-up/", accounts.SignUpView.as_view(), name="signup"),
     path("learn/", learning.home, name="home"),
     path("learn/progress/", learning.my_progress, name="progress"),

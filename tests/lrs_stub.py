@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -32,6 +33,10 @@ class StubLrs:
     peers: list[tuple[str, int]] = field(default_factory=list)
     # Called with the statements of each request; returns (status, body), STALL or RESET.
     respond: Callable[[list[dict[str, Any]]], Any] = lambda statements: (200, "[]")
+    # Statements the LRS holds, by id: what GET /statements?statementId= answers with.
+    held: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The statement ids asked for with GET, in order.
+    lookups: list[str] = field(default_factory=list)
 
     @property
     def statement_ids(self) -> list[str]:
@@ -61,7 +66,19 @@ def stub_lrs(stall_seconds: float = 3.0) -> Iterator[StubLrs]:
             if answer == STALL:
                 time.sleep(stall_seconds)
                 answer = (200, json.dumps([s["id"] for s in statements]))
-            status, body = answer
+            self.answer(*answer)
+
+        def do_GET(self) -> None:
+            query = parse_qs(urlsplit(self.path).query)
+            statement_id = (query.get("statementId") or [""])[0]
+            state.lookups.append(statement_id)
+            held = state.held.get(statement_id)
+            if held is None:
+                self.answer(404, json.dumps({"detail": "not found"}))
+            else:
+                self.answer(200, json.dumps(held))
+
+        def answer(self, status: int, body: str) -> None:
             payload = body.encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

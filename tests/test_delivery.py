@@ -125,26 +125,78 @@ def test_a_rejected_statement_is_isolated_and_dead_lettered(lrs_stub):
     assert "bad statement" in dead.last_response
 
 
-def test_409_on_one_statement_means_already_stored(lrs_stub):
+def as_stored(item: dict) -> dict:
+    """The statement as an LRS gives it back: its own properties added, the timestamp in
+    another notation, keys in another order, an activity definition of its own."""
+    held = json.loads(json.dumps(item))
+    held["stored"] = "2026-11-28T15:31:00.000Z"
+    held["authority"] = {"objectType": "Agent", "mbox": "mailto:lrs@example.org"}
+    held["version"] = "1.0.0"
+    held["timestamp"] = "2026-11-28T15:30:40.123000+00:00"
+    held["id"] = held["id"].upper()
+    held["object"]["definition"] = {"name": {"en-US": "Canonical name"}}
+    return dict(reversed(list(held.items())))
+
+
+def test_409_for_a_statement_the_lrs_holds_identical_means_delivered(lrs_stub):
+    rows = enqueue(1)
+    lrs_stub.held[str(rows[0].id)] = as_stored(rows[0].payload)
     lrs_stub.respond = lambda batch: (409, "Conflict")
-    enqueue(1)
-    assert run_once().delivered == 1
+    report = run_once()
+    assert (report.delivered, report.dead, report.requests) == (1, 0, 2)
+    assert lrs_stub.lookups == [str(rows[0].id)]
     assert statuses() == {"delivered": 1}
 
 
-def test_409_on_a_batch_splits_it(lrs_stub):
-    stored = set()
+def test_409_for_a_different_statement_under_our_id_is_a_dead_letter_with_both(lrs_stub):
+    rows = enqueue(1)
+    impostor = as_stored(rows[0].payload)
+    impostor["verb"] = {"id": "http://adlnet.gov/expapi/verbs/failed"}
+    lrs_stub.held[str(rows[0].id)] = impostor
+    lrs_stub.respond = lambda batch: (409, "Conflict")
+    report = run_once()
+    assert (report.delivered, report.dead) == (0, 1)
+    dead = StatementDelivery.objects.get()
+    assert (dead.status, dead.last_status_code) == (DeliveryStatus.DEAD, 409)
+    assert "different statement" in dead.last_response
+    assert "experienced" in dead.last_response  # ours
+    assert "verbs/failed" in dead.last_response  # theirs
+
+
+def test_a_batch_409_is_resolved_by_looking_ids_up_not_by_bisecting(lrs_stub):
+    """A strict LRS (like ADL's reference LRS) refuses a whole batch with 409 when it holds
+    any one of its ids: Puente asks for each id, then sends the rest in one batch."""
+    rows = enqueue(100)
+    held_same, held_other = rows[10], rows[70]
+    lrs_stub.held[str(held_same.id)] = as_stored(held_same.payload)
+    other = as_stored(held_other.payload)
+    other["actor"]["account"]["name"] = str(uuid.uuid4())
+    lrs_stub.held[str(held_other.id)] = other
 
     def respond(batch):
-        if len(batch) > 1 and any(s["id"] in stored for s in batch):
+        if any(s["id"] in lrs_stub.held for s in batch):
             return 409, "Conflict"
-        stored.update(s["id"] for s in batch)
+        lrs_stub.held.update((s["id"], s) for s in batch)
         return 200, json.dumps([s["id"] for s in batch])
 
-    rows = enqueue(4)
-    stored.add(str(rows[2].id))  # the LRS has one of them already
     lrs_stub.respond = respond
-    assert run_once().delivered == 4
+    report = run_once()
+    assert (report.delivered, report.dead) == (99, 1)
+    # One POST answered 409, 100 look-ups, one POST of the 98 it did not hold: 102, where
+    # splitting in halves would take 2n - 1 = 199 POSTs.
+    assert (len(lrs_stub.requests), len(lrs_stub.lookups)) == (2, 100)
+    assert report.requests == 102
+    assert len(lrs_stub.requests[1]) == 98
+    assert StatementDelivery.objects.get(status=DeliveryStatus.DEAD).statement_id == held_other.id
+
+
+def test_a_409_that_no_look_up_explains_is_not_looked_up_forever(lrs_stub):
+    lrs_stub.respond = lambda batch: (409, "Conflict")  # yet it holds none of them
+    enqueue(2)
+    report = run_once()
+    assert report.dead == 2
+    # POST (409), 2 look-ups, POST again (409), then each alone (409 twice): dead letters.
+    assert (len(lrs_stub.requests), len(lrs_stub.lookups)) == (4, 2)
 
 
 def test_auth_errors_pause_the_endpoint_without_losing_anything(lrs_stub):
@@ -271,3 +323,70 @@ def test_delivery_runs_as_a_task(lrs_stub):
     enqueue(3)
     result = deliver_statements.enqueue()
     assert result.return_value == {"delivered": 3, "retried": 0, "dead": 0}
+
+
+def test_a_paused_endpoint_resumes_when_its_credentials_change(lrs_stub, settings, client):
+    lrs_stub.respond = lambda batch: (401, '{"detail": "Invalid authentication credentials"}')
+    enqueue(3)
+    assert run_once().paused
+    assert run_once().requests == 0  # the same refused password: still paused
+    ready = client.get("/health/ready").json()
+    assert ready["status"] == "degraded"
+    assert ready["outbox"]["paused_endpoints"] == ["default"]
+
+    # The operator fixes the password in the worker's environment and restarts it.
+    settings.XAPI_LRS_PASSWORD = "the-right-secret"
+    lrs_stub.respond = lambda batch: (200, json.dumps([s["id"] for s in batch]))
+    assert run_once().delivered == 3
+    assert LrsEndpoint.objects.get().paused_at is None
+    assert client.get("/health/ready").json()["outbox"]["paused_endpoints"] == []
+
+
+def test_an_endpoint_from_the_admin_resumes_when_its_password_is_changed(db):
+    with stub_lrs() as stub:
+        endpoint = LrsEndpoint.objects.create(
+            key="district", name="District", url=stub.url, username="u", password="old"
+        )
+        stub.respond = lambda batch: (403, "Forbidden")
+        enqueue(2)
+        assert run_once().paused
+        endpoint.refresh_from_db()
+        endpoint.password = "new"
+        endpoint.save()
+        stub.respond = lambda batch: (200, json.dumps([s["id"] for s in batch]))
+        assert run_once().delivered == 2
+
+
+def test_a_process_without_the_lrs_settings_never_turns_the_endpoint_off(
+    lrs_stub, settings, admin_client
+):
+    """The worker has XAPI_LRS_*; the web process does not. Opening the delivery admin in the
+    web process once turned the endpoint off, and statements recorded then had no delivery."""
+    worker_settings = settings.XAPI_LRS_ENDPOINT
+    settings.XAPI_LRS_ENDPOINT = ""  # now we are the web process
+    assert admin_client.get("/admin/xapi/delivery/").status_code == 200
+    endpoint = LrsEndpoint.objects.get()
+    assert endpoint.enabled
+    rows = enqueue(5)
+    assert StatementDelivery.objects.filter(statement__in=rows, endpoint=endpoint).count() == 5
+    settings.XAPI_LRS_ENDPOINT = worker_settings  # the worker
+    assert run_once().delivered == 5
+
+
+def test_statements_recorded_while_an_endpoint_is_off_are_sent_when_it_is_on_again(lrs_stub):
+    endpoint = LrsEndpoint.objects.get()
+    endpoint.enabled = False
+    endpoint.save()
+    enqueue(4)  # no cache stands between this and the endpoint's state
+    assert run_once().requests == 0
+    endpoint.enabled = True
+    endpoint.save()
+    assert run_once().delivered == 4
+
+
+def test_a_worker_without_the_settings_does_not_send_to_the_settings_endpoint(lrs_stub, settings):
+    enqueue(2)
+    settings.XAPI_LRS_ENDPOINT = ""
+    assert run_once().requests == 0
+    assert statuses() == {"pending": 2}
+    assert LrsEndpoint.objects.get().paused_at is None

@@ -25,6 +25,7 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "puente.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/puente",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "PUENTE_SECRET_KEYS": "mhGSE8ZLh7D8s-BKsp8-wyMCDpVCz6MMAdBX3KAP2FM=",
 }
 
 
@@ -51,6 +52,7 @@ def test_production_settings_pass_the_deploy_check():
     ("missing", "message"),
     [
         ("REDIS_URL", "Set REDIS_URL for production"),
+        ("PUENTE_SECRET_KEYS", "Set PUENTE_SECRET_KEYS for production"),
         ("DATABASE_URL", "Set DATABASE_URL to a PostgreSQL database"),
         ("DJANGO_SECRET_KEY", "Set DJANGO_SECRET_KEY"),
         ("DJANGO_ALLOWED_HOSTS", "Set DJANGO_ALLOWED_HOSTS"),

@@ -190,6 +190,9 @@ PUENTE_PLATFORM = "Puente"
 XAPI_LRS_ENDPOINT = os.environ.get("XAPI_LRS_ENDPOINT", "")
 XAPI_LRS_USERNAME = os.environ.get("XAPI_LRS_USERNAME", "")
 XAPI_LRS_PASSWORD = os.environ.get("XAPI_LRS_PASSWORD", "")
+# Fernet keys that encrypt secrets stored in the database (LRS passwords), the first one in use;
+# see lms/encryption.py. Without them a key is derived from SECRET_KEY (not in production).
+PUENTE_SECRET_KEYS = env_list("PUENTE_SECRET_KEYS")
 PUENTE_XAPI_BATCH_SIZE = int(os.environ.get("PUENTE_XAPI_BATCH_SIZE", "100"))
 # How long a worker may hold claimed statements before another worker may take them over.
 PUENTE_XAPI_LEASE_SECONDS = int(os.environ.get("PUENTE_XAPI_LEASE_SECONDS", "120"))

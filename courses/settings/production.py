@@ -18,6 +18,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     raise ImproperlyConfigured(
         "Set DATABASE_URL to a PostgreSQL database for production (postgres://user:pass@host/db)."
     )
+if not PUENTE_SECRET_KEYS:  # noqa: F405
+    raise ImproperlyConfigured(
+        "Set PUENTE_SECRET_KEYS for production: it encrypts LRS passwords stored in the "
+        "database. Make a key with: python manage.py generate_secret_key"
+    )
 if not REDIS_URL:  # noqa: F405
     raise ImproperlyConfigured(
         "Set REDIS_URL for production (redis://host:6379/0): rate limits, LTI login state and "

@@ -20,6 +20,10 @@ class Household(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="household"
     )
     pin = models.CharField(max_length=128, help_text=_("Hashed, like a password."))
+    # Wrong PINs in a row, counted in the database (one row, updated atomically) so that
+    # tries sent at the same time cannot slip past the limit.
+    pin_failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    pin_locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

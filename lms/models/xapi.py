@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lms.encryption import EncryptedTextField
 from lms.models.learners import Learner
 from lms.models.progress import LearnerEvent
 from lms.models.queues import QueuedDelivery
@@ -42,13 +43,16 @@ class LrsEndpoint(models.Model):
         help_text=_("The xAPI base address, for example https://lrs.example.org/xAPI/")
     )
     username = models.CharField(max_length=200, blank=True)
-    password = models.CharField(max_length=200, blank=True)
+    # Encrypted with PUENTE_SECRET_KEYS (lms.encryption); never shown again in the admin.
+    password = EncryptedTextField(blank=True)
     from_settings = models.BooleanField(
         default=False, editable=False, help_text=_("Configured by XAPI_LRS_* settings.")
     )
     enabled = models.BooleanField(default=True)
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     pause_reason = models.TextField(blank=True, editable=False)
+    # A fingerprint of the credentials the LRS refused: other credentials resume sending.
+    paused_credentials = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Statements recorded before this endpoint existed are queued for it in chunks.
     backfill_cursor = models.DateTimeField(null=True, blank=True, editable=False)

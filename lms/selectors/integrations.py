@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hmac
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from lms.models import Classroom, IntegrationToken, Learner, School, StaffRole
+from lms.models import IntegrationToken, Learner, School
 from lms.services.integrations import TOKEN_KIND, secret_hash
 
 
@@ -23,10 +22,6 @@ def integration_token_find(raw: str) -> IntegrationToken | None:
     return token
 
 
-def integration_classrooms(token: IntegrationToken) -> QuerySet[Classroom]:
-    return Classroom.objects.filter(school_id=token.school_id)
-
-
 def integration_learner(token: IntegrationToken, learner_id: object) -> Learner | None:
     """A learner in one of the token's school's classes."""
     if not isinstance(learner_id, int) or isinstance(learner_id, bool):
@@ -38,15 +33,6 @@ def integration_learner(token: IntegrationToken, learner_id: object) -> Learner 
     )
 
 
-def administered_schools(user: AbstractBaseUser | AnonymousUser) -> QuerySet[School]:
-    if not user.is_authenticated:
-        return School.objects.none()
-    return School.objects.filter(
-        staff__user=user, staff__role=StaffRole.Role.ADMINISTRATOR
-    ).distinct()
-
-
-def integration_tokens_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[IntegrationToken]:
-    return IntegrationToken.objects.filter(school__in=administered_schools(user)).select_related(
-        "school"
-    )
+def integration_tokens_for(schools: QuerySet[School]) -> QuerySet[IntegrationToken]:
+    """The tokens of these schools (an administrator's, see lms.access.administered_schools)."""
+    return IntegrationToken.objects.filter(school__in=schools).select_related("school")

@@ -67,7 +67,13 @@ class Backlog:
     pending: int  # statement deliveries not yet acknowledged by their LRS
     oldest_pending_seconds: float | None
     dead: int
+    # Dead letters because the LRS holds a different statement under Puente's id.
+    conflicts: int
+    # Statements no endpoint has taken: no LRS is configured (they wait, nothing is lost).
+    waiting_for_an_lrs: int
     scores_pending: int  # LTI grades not yet acknowledged by their platform
+    # Endpoints that stopped sending: paused after the LRS refused the credentials.
+    paused_endpoints: list[str]
 
 
 def outbox_backlog(*, now: datetime) -> Backlog:
@@ -77,9 +83,17 @@ def outbox_backlog(*, now: datetime) -> Backlog:
         count=Count("id"), oldest=Min("statement__created_at")
     )
     oldest = pending["oldest"]
+    dead = StatementDelivery.objects.filter(status=DeliveryStatus.DEAD).aggregate(
+        count=Count("id"), conflicts=Count("id", filter=Q(last_status_code=409))
+    )
     return Backlog(
         pending=pending["count"],
         oldest_pending_seconds=round((now - oldest).total_seconds(), 1) if oldest else None,
-        dead=StatementDelivery.objects.filter(status=DeliveryStatus.DEAD).count(),
+        dead=dead["count"],
+        conflicts=dead["conflicts"],
+        waiting_for_an_lrs=statements_waiting_for_an_lrs(),
         scores_pending=ScoreDelivery.objects.filter(status=DeliveryStatus.PENDING).count(),
+        paused_endpoints=list(
+            LrsEndpoint.objects.filter(paused_at__isnull=False).values_list("key", flat=True)
+        ),
     )

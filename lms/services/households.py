@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.models import (
@@ -24,7 +25,8 @@ from lms.services.learners import learner_for_user
 
 PIN_PATTERN = re.compile(r"^\d{4,8}$")
 PIN_ATTEMPTS = 5
-PIN_LOCK_SECONDS = 5 * 60
+PIN_LOCK = timedelta(minutes=5)
+PIN_STATE = ("pin", "pin_failures", "pin_locked_until")
 
 
 class HouseholdError(ValueError):
@@ -61,15 +63,26 @@ def household_child_add(
 
 
 def household_pin_check(*, household: Household, pin: str) -> bool:
-    """Whether the PIN is right. After 5 wrong tries, every try fails for 5 minutes."""
-    key = f"puente:lms:pin-attempts:{household.pk}"
-    attempts = cache.get(key, 0)
-    if attempts >= PIN_ATTEMPTS:
-        raise HouseholdError(_("Too many wrong PINs. Please wait 5 minutes and try again."))
-    if check_password(pin, household.pin):
-        cache.delete(key)
+    """Whether the PIN is right. After 5 wrong tries, every try fails for 5 minutes.
+
+    Each try is counted before the PIN is checked, in one short transaction that locks the
+    household's row: tries sent together are counted one after another, so the sixth is
+    refused unchecked however many arrive at once. The slow hash comparison itself runs
+    outside the transaction.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        row = Household.objects.select_for_update().only(*PIN_STATE).get(pk=household.pk)
+        if row.pin_locked_until is not None and row.pin_locked_until > now:
+            raise HouseholdError(_("Too many wrong PINs. Please wait 5 minutes and try again."))
+        failures = 0 if row.pin_locked_until is not None else row.pin_failures
+        locked_until = now + PIN_LOCK if failures + 1 >= PIN_ATTEMPTS else None
+        Household.objects.filter(pk=household.pk).update(
+            pin_failures=failures + 1, pin_locked_until=locked_until
+        )
+    if check_password(pin, row.pin):
+        Household.objects.filter(pk=household.pk).update(pin_failures=0, pin_locked_until=None)
         return True
-    cache.set(key, attempts + 1, PIN_LOCK_SECONDS)
     return False
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.core.cache import cache
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from lms.conf import default_lrs
@@ -31,60 +31,54 @@ BACKFILL_OVERLAP = timedelta(minutes=1)
 
 
 def endpoints_sync_from_settings() -> LrsEndpoint | None:
-    """Keep the endpoint row of XAPI_LRS_ENDPOINT in step with the settings."""
+    """Create or update the endpoint of XAPI_LRS_ENDPOINT from this process's settings.
+
+    Only a process that has the setting changes the endpoint: the delivery worker often has the
+    LRS settings and the web processes not, and a process without them must not undo what the
+    environment defines. Turning the endpoint off is a person's decision, in the admin.
+    """
     url, _username, _password = default_lrs()
     endpoint = LrsEndpoint.objects.filter(key=LrsEndpoint.SETTINGS_KEY).first()
     if not url:
-        if endpoint is not None and endpoint.from_settings and endpoint.enabled:
-            endpoint.enabled = False
-            endpoint.save(update_fields=["enabled"])
-        return None
+        return endpoint
     if endpoint is None:
-        return LrsEndpoint.objects.create(
+        endpoint, _created = LrsEndpoint.objects.get_or_create(
             key=LrsEndpoint.SETTINGS_KEY,
-            name="Default LRS (settings)",
-            url=url,
-            from_settings=True,
+            defaults={"name": "Default LRS (settings)", "url": url, "from_settings": True},
         )
-    if endpoint.from_settings and (endpoint.url != url or not endpoint.enabled):
+    elif endpoint.from_settings and endpoint.url != url:
         endpoint.url = url
-        endpoint.enabled = True
-        endpoint.save(update_fields=["url", "enabled"])
+        endpoint.save(update_fields=["url"])
     return endpoint
 
 
-def endpoint_credentials(endpoint: LrsEndpoint) -> tuple[str, str]:
-    """The settings endpoint's credentials stay in the environment, never in the database."""
+def endpoint_credentials(endpoint: LrsEndpoint) -> tuple[str, str] | None:
+    """(username, password) to send with; None when this process cannot know them.
+
+    The settings endpoint's credentials stay in the environment, never in the database.
+    """
     if endpoint.from_settings:
-        _url, username, password = default_lrs()
-        return username, password
+        url, username, password = default_lrs()
+        return (username, password) if url else None
     return endpoint.username, endpoint.password
 
 
-ENDPOINTS_CACHE_KEY = "puente:lms:receiving-endpoints"
-# Shorter than BACKFILL_OVERLAP: a process that has not heard of a new endpoint yet still
-# records statements the backfill will queue for it.
-ENDPOINTS_CACHE_SECONDS = 30
-
-
-def receiving_endpoint_ids() -> list[int]:
-    """Ids of the enabled endpoints (cached; every statement recorded asks for them)."""
-    ids = cache.get(ENDPOINTS_CACHE_KEY)
-    if ids is None:
-        ids = list(LrsEndpoint.objects.filter(enabled=True).values_list("id", flat=True))
-        cache.set(ENDPOINTS_CACHE_KEY, ids, ENDPOINTS_CACHE_SECONDS)
-    return ids
-
-
-@receiver([post_save, post_delete], sender=LrsEndpoint)
-def _endpoints_changed(**kwargs) -> None:
-    cache.delete(ENDPOINTS_CACHE_KEY)
+def credentials_fingerprint(endpoint: LrsEndpoint, credentials: tuple[str, str]) -> str:
+    """A keyed hash of where and how we sign in to an LRS: it tells whether the credentials
+    an LRS refused have changed since, without keeping them."""
+    material = "\n".join((endpoint.url, *credentials)).encode()
+    return hmac.new(settings.SECRET_KEY.encode(), material, hashlib.sha256).hexdigest()
 
 
 def statements_enqueue(
     *, statements: Iterable[dict[str, Any]], learner: Learner, event: LearnerEvent | None
 ) -> list[Statement]:
-    """Store statements and queue them for every enabled LRS, in the caller's transaction."""
+    """Store statements and queue them for every LRS, in the caller's transaction.
+
+    Every endpoint gets a delivery row, a turned-off or paused one too (it sends once it is on
+    again): which endpoints exist is read from the database each time, never from a cache,
+    so that no statement misses an endpoint.
+    """
     rows = Statement.objects.bulk_create(
         [
             Statement(
@@ -97,7 +91,7 @@ def statements_enqueue(
             for statement in statements
         ]
     )
-    endpoints = receiving_endpoint_ids()
+    endpoints = list(LrsEndpoint.objects.values_list("id", flat=True))
     now = timezone.now()
     StatementDelivery.objects.bulk_create(
         [
@@ -145,16 +139,37 @@ def endpoint_backfill(*, endpoint: LrsEndpoint, chunk: int = BACKFILL_CHUNK) -> 
     return len(batch)
 
 
-def endpoint_pause(*, endpoint: LrsEndpoint, reason: str) -> None:
-    """Stop sending to an endpoint that refused our credentials, and say why."""
-    LrsEndpoint.objects.filter(pk=endpoint.pk).update(paused_at=timezone.now(), pause_reason=reason)
+def endpoint_pause(*, endpoint: LrsEndpoint, reason: str, fingerprint: str = "") -> None:
+    """Stop sending to an endpoint that refused our credentials, and say why. ``fingerprint``
+    names the refused credentials: new ones resume sending (see endpoints_resume_changed)."""
+    LrsEndpoint.objects.filter(pk=endpoint.pk).update(
+        paused_at=timezone.now(), pause_reason=reason, paused_credentials=fingerprint
+    )
 
 
 def endpoint_resume(*, endpoint: LrsEndpoint) -> None:
-    LrsEndpoint.objects.filter(pk=endpoint.pk).update(paused_at=None, pause_reason="")
+    LrsEndpoint.objects.filter(pk=endpoint.pk).update(
+        paused_at=None, pause_reason="", paused_credentials=""
+    )
     StatementDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).update(
         next_attempt_at=timezone.now()
     )
+
+
+def endpoints_resume_changed() -> list[LrsEndpoint]:
+    """Resume paused endpoints whose credentials changed since the LRS refused them (a new
+    password in the environment or the admin): the next try may well succeed."""
+    resumed = []
+    for endpoint in LrsEndpoint.objects.filter(paused_at__isnull=False).exclude(
+        paused_credentials=""
+    ):
+        credentials = endpoint_credentials(endpoint)
+        if credentials is None:
+            continue
+        if credentials_fingerprint(endpoint, credentials) != endpoint.paused_credentials:
+            endpoint_resume(endpoint=endpoint)
+            resumed.append(endpoint)
+    return resumed
 
 
 def deliveries_replay(

@@ -1,4 +1,8 @@
-"""Decorators for the plugin's pages: who may open them."""
+"""Decorators for the plugin's pages: who may open them (decided by ``lms.access``).
+
+Each one also marks the view with its audience (``view.audience``), which the permission
+matrix test reads for every URL.
+"""
 
 from __future__ import annotations
 
@@ -11,44 +15,39 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from lms.selectors.access import is_staff_member
-from lms.selectors.learners import acting_as_child
+from lms.access import Audience, principal_in_audience, principal_of
 
 View = Callable[..., HttpResponse]
 
 
-def signed_in(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
+def for_audience(audience: str) -> Callable[[View], View]:
+    """Open the view to ``audience`` only.
 
-    return wrapper
+    Not signed in: the sign-in page. A child's profile active where a grown-up is needed: the
+    "Who is learning now?" page, which asks for the PIN. Anyone else: "not found".
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            principal = principal_of(request)
+            if audience != Audience.ANYONE and not principal.is_person:
+                return redirect_to_login(request.get_full_path())
+            if audience not in (Audience.ANYONE, Audience.PERSON) and principal.is_child:
+                messages.info(request, _("Ask a grown-up to enter the PIN to open this page."))
+                return redirect("lms:who")
+            if not principal_in_audience(principal, audience):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        wrapper.audience = audience
+        return wrapper
+
+    return decorate
 
 
-def grown_up(view: View) -> View:
-    """Pages for the account's owner, not for a child using the shared phone."""
-
-    @wraps(view)
-    @signed_in
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if acting_as_child(request):
-            messages.info(request, _("Ask a grown-up to enter the PIN to open this page."))
-            return redirect("lms:who")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def staff(view: View) -> View:
-    """Pages for educators and school administrators; others get "not found"."""
-
-    @wraps(view)
-    @grown_up
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_staff_member(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+signed_in = for_audience(Audience.PERSON)
+grown_up = for_audience(Audience.GROWN_UP)
+staff = for_audience(Audience.STAFF)
+school_admin = for_audience(Audience.SCHOOL_ADMIN)
+anyone = for_audience(Audience.ANYONE)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from lms.activities import ActivityType
@@ -41,6 +43,21 @@ class SignInView(LoginView):
             )
             return too_many(self, form, sign_in_wait_message(minutes))
         return super().post(request, *args, **kwargs)
+
+
+class SignOutView(LogoutView):
+    """Sign out (a POST), then the site's home in the same language, saying so.
+
+    Signing out also ends a child's profile on a shared phone: the session is gone.
+    """
+
+    def get_default_redirect_url(self) -> str:
+        return f"/{get_language()}/"
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("You signed out. See you soon!"))
+        return response
 
 
 class SignUpView(FormView):

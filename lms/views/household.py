@@ -14,8 +14,8 @@ from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from lms.access import household_for, principal_of
 from lms.models import Household, Learner
-from lms.selectors.access import household_of
 from lms.services.households import (
     HouseholdError,
     household_child_add,
@@ -45,7 +45,7 @@ class ChildForm(forms.Form):
 
 @grown_up
 def household(request: HttpRequest) -> HttpResponse:
-    current = household_of(request.user)
+    current = household_for(principal_of(request))
     pin_form = PinForm(request.POST if request.POST.get("action") == "pin" else None)
     child_form = ChildForm(
         request.POST if request.POST.get("action") == "child" else None,
@@ -88,7 +88,7 @@ def _save_pin(request: HttpRequest, current: Household | None, form: PinForm) ->
 
 
 def _child_of(request: HttpRequest, child_id: int) -> tuple[Household, Learner]:
-    current = household_of(request.user)
+    current = household_for(principal_of(request))
     child = current.members.filter(pk=child_id, user__isnull=True).first() if current else None
     if child is None:
         raise Http404

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from lms.access import administered_schools, principal_of
 from lms.models import IntegrationToken, School
-from lms.selectors.integrations import administered_schools, integration_tokens_for
+from lms.selectors.integrations import integration_tokens_for
 from lms.services.integrations import (
     IntegrationTokenError,
     integration_token_issue,
     integration_token_revoke,
 )
-from lms.views.access import staff
+from lms.views.access import school_admin
 
 
 class TokenForm(forms.Form):
@@ -36,11 +37,9 @@ class TokenForm(forms.Form):
     )
 
 
-@staff
+@school_admin
 def integrations(request: HttpRequest) -> HttpResponse:
-    schools = administered_schools(request.user)
-    if not schools.exists():
-        raise Http404
+    schools = administered_schools(principal_of(request))
     form = TokenForm(request.POST or None, initial={"school": schools.first()})
     form.fields["school"].queryset = schools
     issued = None
@@ -61,7 +60,7 @@ def integrations(request: HttpRequest) -> HttpResponse:
         request,
         "lms/teach/integrations.html",
         {
-            "tokens": integration_tokens_for(request.user),
+            "tokens": integration_tokens_for(schools),
             "form": form,
             "issued": issued,
         },
@@ -72,10 +71,11 @@ def integrations(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@staff
+@school_admin
 @require_POST
 def integration_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(integration_tokens_for(request.user), pk=token_id)
+    schools = administered_schools(principal_of(request))
+    token = get_object_or_404(integration_tokens_for(schools), pk=token_id)
     integration_token_revoke(token=token, revoked_by=request.user)
     messages.success(request, _("%(name)s can no longer use its token.") % {"name": token.name})
     return redirect("lms:integrations")

@@ -9,11 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from lms.access import acting_profiles, household_for, household_of, principal_of, profile_switch
 from lms.models import Learner
 from lms.ratelimits import JOIN, minutes_to_wait
-from lms.selectors.access import household_of
 from lms.selectors.assignments import assignments_for_learners
-from lms.selectors.learners import ACTIVE_LEARNER_SESSION_KEY, acting_as_child, active_learner
 from lms.selectors.progress import learner_progress
 from lms.services.classes import ClassError, classroom_join
 from lms.services.households import HouseholdError, household_pin_check
@@ -24,12 +23,10 @@ from lms.views.access import signed_in
 def home(request: HttpRequest) -> HttpResponse:
     """What to do next: assignments first, then courses in progress; a caregiver sees the
     whole household."""
-    learner = active_learner(request)
-    household = None if acting_as_child(request) else household_of(request.user)
-    members = [learner]
-    if household is not None:
-        members = list(household.members.select_related("user").order_by("user", "pk"))
-        members.sort(key=lambda member: member.pk != learner.pk)  # the active profile first
+    principal = principal_of(request)
+    learner = principal.profile
+    household = household_for(principal)
+    members = acting_profiles(principal)  # the active profile first
     assignments = assignments_for_learners(
         learners=members, language=get_language(), request=request
     )
@@ -49,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def my_progress(request: HttpRequest) -> HttpResponse:
-    learner = active_learner(request)
+    learner = principal_of(request).profile
     courses = learner_progress(learner=learner, language=get_language(), request=request)
     return render(request, "lms/progress.html", {"courses": courses, "learner": learner})
 
@@ -71,7 +68,7 @@ def who_is_learning(request: HttpRequest) -> HttpResponse:
     if household is None:
         return redirect("lms:home")
     profiles = list(household.members.select_related("user").order_by("user", "pk"))
-    current = active_learner(request)
+    current = principal_of(request).profile
     form = SwitchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         target = next((p for p in profiles if p.pk == form.cleaned_data["learner"]), None)
@@ -104,7 +101,7 @@ def who_is_learning(request: HttpRequest) -> HttpResponse:
 
 
 def _switch_to(request: HttpRequest, learner: Learner) -> HttpResponse:
-    request.session[ACTIVE_LEARNER_SESSION_KEY] = learner.pk
+    profile_switch(request, learner)
     messages.success(request, _("%(name)s is learning now.") % {"name": learner.name})
     return redirect("lms:home")
 
@@ -119,9 +116,9 @@ class JoinForm(forms.Form):
 @signed_in
 def join_class(request: HttpRequest) -> HttpResponse:
     """Join a class with its code, oneself or (for a caregiver) one of the children."""
-    learner = active_learner(request)
-    household = None if acting_as_child(request) else household_of(request.user)
-    profiles = list(household.members.order_by("user", "pk")) if household else [learner]
+    principal = principal_of(request)
+    learner = principal.profile
+    profiles = acting_profiles(principal)
     form = JoinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
     form.fields["learner"].choices = [(p.pk, p.name) for p in profiles]
     if len(profiles) == 1:

@@ -10,7 +10,7 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,11 +18,16 @@ from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from lms.access import (
+    administered_schools,
+    classroom_for,
+    classrooms_for,
+    principal_of,
+    schools_for,
+)
 from lms.charts import bar_chart_svg
 from lms.models import School
-from lms.selectors.access import classroom_for, classrooms_for
 from lms.selectors.dashboard import class_csv_rows, class_dashboard, class_members
-from lms.selectors.integrations import administered_schools
 from lms.selectors.outline import course_outlines
 from lms.services.classes import (
     ClassError,
@@ -36,6 +41,14 @@ from lms.views.access import staff
 ROSTER_MAX_BYTES = 1024 * 1024
 
 
+def _classroom(request: HttpRequest, classroom_id: int):
+    """The class, if the signed-in educator or administrator reaches it now; else 404."""
+    classroom = classroom_for(principal_of(request), classroom_id)
+    if classroom is None:
+        raise Http404
+    return classroom
+
+
 class ClassroomForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Class name"), max_length=120)
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=gettext_lazy("School"))
@@ -43,7 +56,8 @@ class ClassroomForm(forms.Form):
 
 @staff
 def classes(request: HttpRequest) -> HttpResponse:
-    schools = School.objects.filter(staff__user=request.user).distinct()
+    principal = principal_of(request)
+    schools = schools_for(principal)
     form = ClassroomForm(request.POST or None, initial={"school": schools.first()})
     form.fields["school"].queryset = schools
     if request.method == "POST" and form.is_valid():
@@ -61,10 +75,10 @@ def classes(request: HttpRequest) -> HttpResponse:
         request,
         "lms/teach/classes.html",
         {
-            "classrooms": classrooms_for(request.user).select_related("school"),
+            "classrooms": classrooms_for(principal).select_related("school").order_by("name"),
             "form": form,
             "single_school": schools.count() == 1,
-            "administers_a_school": administered_schools(request.user).exists(),
+            "administers_a_school": administered_schools(principal).exists(),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -72,7 +86,7 @@ def classes(request: HttpRequest) -> HttpResponse:
 
 @staff
 def class_page(request: HttpRequest, classroom_id: int) -> HttpResponse:
-    classroom = classroom_for(request.user, classroom_id)
+    classroom = _classroom(request, classroom_id)
     dashboard = class_dashboard(classroom=classroom, language=get_language(), request=request)
     total = sum(count for _day, count in dashboard.completions_by_day)
     chart = bar_chart_svg(
@@ -129,7 +143,7 @@ def _assign_form(request: HttpRequest, classroom, data=None) -> AssignForm:
 
 @staff
 def assign(request: HttpRequest, classroom_id: int) -> HttpResponse:
-    classroom = classroom_for(request.user, classroom_id)
+    classroom = _classroom(request, classroom_id)
     form = _assign_form(request, classroom, request.POST or None)
     if request.method == "POST" and form.is_valid():
         members = {str(learner.pk): learner for learner in class_members(classroom)}
@@ -181,7 +195,7 @@ class RosterForm(forms.Form):
 @staff
 def learners(request: HttpRequest, classroom_id: int) -> HttpResponse:
     """Add one learner or import a roster; new accounts appear once on a sign-in sheet."""
-    classroom = classroom_for(request.user, classroom_id)
+    classroom = _classroom(request, classroom_id)
     action = request.POST.get("action")
     one = LearnerForm(request.POST if action == "one" else None)
     one.fields["preferred_language"].choices = [("", "—"), *settings.LANGUAGES]
@@ -229,7 +243,7 @@ def _join_url(request: HttpRequest, classroom) -> str:
 @staff
 def sign_in_sheet(request: HttpRequest, classroom_id: int) -> HttpResponse:
     """A page to print: how to join the class, its code and QR code, and its learners."""
-    classroom = classroom_for(request.user, classroom_id)
+    classroom = _classroom(request, classroom_id)
     return render(
         request,
         "lms/teach/sheet.html",
@@ -243,7 +257,7 @@ def sign_in_sheet(request: HttpRequest, classroom_id: int) -> HttpResponse:
 
 @staff
 def qr_code(request: HttpRequest, classroom_id: int) -> HttpResponse:
-    classroom = classroom_for(request.user, classroom_id)
+    classroom = _classroom(request, classroom_id)
     buffer = io.BytesIO()
     segno.make(_join_url(request, classroom), error="m").save(
         buffer,
@@ -264,7 +278,7 @@ class _Echo:
 
 @staff
 def export_csv(request: HttpRequest, classroom_id: int) -> StreamingHttpResponse:
-    classroom = classroom_for(request.user, classroom_id)
+    classroom = _classroom(request, classroom_id)
     writer = csv.writer(_Echo())
     rows = class_csv_rows(classroom=classroom, language=get_language())
     response = StreamingHttpResponse(

@@ -45,6 +45,7 @@ class LrsClient:
         self.statements_url = base_url.rstrip("/") + "/statements"
         self.timeout = (connect_timeout, read_timeout)
         self.session = session or requests.Session()
+        self.credentials = (username, password)
         if username or password:
             self.session.auth = (username, password)
         self.session.headers.update(
@@ -70,6 +71,30 @@ class LrsClient:
         except requests.RequestException as error:
             raise LrsUnavailable(f"{type(error).__name__}: {error}") from error
         return LrsResponse(status=response.status_code, body=response.text[:RESPONSE_LIMIT])
+
+    def get_statement(self, statement_id: str) -> tuple[LrsResponse, dict[str, Any] | None]:
+        """The statement the LRS holds under ``statement_id``: (its answer, the statement or
+        None). An LRS answers with the statement itself or, as some do, wrapped in a
+        ``{"statements": [...]}`` result."""
+        try:
+            response = self.session.get(
+                self.statements_url,
+                params={"statementId": statement_id},
+                headers={"Accept": "application/json"},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as error:
+            raise LrsUnavailable(f"{type(error).__name__}: {error}") from error
+        answer = LrsResponse(status=response.status_code, body=response.text[:RESPONSE_LIMIT])
+        if response.status_code != 200:
+            return answer, None
+        try:
+            data = response.json()
+        except ValueError:
+            return answer, None
+        if isinstance(data, dict) and isinstance(data.get("statements"), list):
+            data = data["statements"][0] if data["statements"] else None
+        return answer, data if isinstance(data, dict) else None
 
     def close(self) -> None:
         self.session.close()

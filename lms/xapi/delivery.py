@@ -5,15 +5,18 @@ never take the same row) and the lease is committed before any HTTP, so no datab
 transaction stays open while an LRS thinks. A worker that dies leaves its lease to expire; the
 rows are then sent again, identical, and the LRS recognises them.
 
-Outcomes: 200/204 delivered; 409 on a single statement means "already stored", so delivered;
+Outcomes: 200/204 delivered; 409 (the LRS already holds some of these ids) is resolved by
+looking each id up: held and the same statement, delivered; held but different, dead-lettered
+with both; not held, sent again in one batch (n look-ups and one POST, not a bisection);
 400/413/422 on a batch splits it until the bad statements stand alone, which are dead-lettered
-with the LRS's answer; 401/403 pause the endpoint; 5xx, 429 and network errors retry with
-exponential backoff and jitter (and split a batch that keeps failing, in case one statement
-is what the LRS chokes on).
+with the LRS's answer; 401/403 pause the endpoint until its credentials change; 5xx, 429 and
+network errors retry with exponential backoff and jitter (and split a batch that keeps failing,
+in case one statement is what the LRS chokes on).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import uuid
@@ -28,12 +31,14 @@ from django.utils import timezone
 from lms.conf import lms_setting
 from lms.models import DeliveryStatus, LrsEndpoint, StatementDelivery
 from lms.queues import lease_claim
-from lms.services.xapi import endpoint_pause
+from lms.services.xapi import credentials_fingerprint, endpoint_pause
 from lms.xapi.client import LrsClient, LrsResponse, LrsUnavailable
+from lms.xapi.compare import statements_match
 
 logger = logging.getLogger(__name__)
 
-SPLIT_STATUSES = {400, 409, 413, 422}
+SPLIT_STATUSES = {400, 413, 422}
+CONFLICT = 409
 PAUSE_STATUSES = {401, 403}
 
 
@@ -88,6 +93,7 @@ def deliveries_send(
     rows: Sequence[ClaimedRow],
     worker_id: str,
     split_failing: bool = True,
+    resolving_conflict: bool = False,
 ) -> DeliveryReport:
     """Send claimed rows as one batch (splitting it when the LRS rejects part of it).
 
@@ -104,6 +110,7 @@ def deliveries_send(
         worker_id=worker_id,
         answer=batch_post(client, rows),
         split_failing=split_failing,
+        resolving_conflict=resolving_conflict,
     )
 
 
@@ -123,8 +130,13 @@ def deliveries_record(
     worker_id: str,
     answer: LrsResponse | LrsUnavailable,
     split_failing: bool = True,
+    resolving_conflict: bool = False,
 ) -> DeliveryReport:
-    """Record what the LRS answered for a batch (sending halves again where it must)."""
+    """Record what the LRS answered for a batch (sending halves again where it must).
+
+    ``resolving_conflict``: this batch holds only ids the LRS said it does not have, after a
+    409; a second 409 is not looked up again (it splits, then dead-letters).
+    """
     report = DeliveryReport(requests=1)
     if isinstance(answer, LrsUnavailable):
         report.retried += _schedule_retry(rows, worker_id, None, str(answer))
@@ -132,12 +144,20 @@ def deliveries_record(
     response = answer
     if response.ok:
         report.delivered += _finish(rows, worker_id, DeliveryStatus.DELIVERED, response)
-    elif response.status in SPLIT_STATUSES and len(rows) > 1:
-        _split(client, endpoint, rows, worker_id, report, split_failing=True)
-    elif response.status == 409:
-        # A single statement whose id the LRS already holds: it is stored.
-        report.delivered += _finish(rows, worker_id, DeliveryStatus.DELIVERED, response)
-    elif response.status in SPLIT_STATUSES:
+    elif response.status == CONFLICT and not resolving_conflict:
+        report.requests -= 1  # counted again by the resolution
+        report.add(_resolve_conflict(client, endpoint, rows, worker_id))
+    elif response.status in SPLIT_STATUSES | {CONFLICT} and len(rows) > 1:
+        _split(
+            client,
+            endpoint,
+            rows,
+            worker_id,
+            report,
+            split_failing=True,
+            resolving_conflict=resolving_conflict,
+        )
+    elif response.status in SPLIT_STATUSES | {CONFLICT}:
         report.dead += _finish(rows, worker_id, DeliveryStatus.DEAD, response)
         logger.warning(
             "LRS %s rejected statement %s with %s",
@@ -147,7 +167,8 @@ def deliveries_record(
         )
     elif response.status in PAUSE_STATUSES:
         reason = f"The LRS answered {response.status}: {response.body[:500]}"
-        endpoint_pause(endpoint=endpoint, reason=reason)
+        fingerprint = credentials_fingerprint(endpoint, client.credentials)
+        endpoint_pause(endpoint=endpoint, reason=reason, fingerprint=fingerprint)
         release_claims(rows, worker_id)
         report.paused = True
         logger.error("Paused LRS endpoint %s: %s", endpoint.key, reason)
@@ -163,11 +184,74 @@ def deliveries_record(
     return report
 
 
+def _resolve_conflict(
+    client: LrsClient, endpoint: LrsEndpoint, rows: Sequence[ClaimedRow], worker_id: str
+) -> DeliveryReport:
+    """After a 409: ask the LRS for each statement id of the batch and compare."""
+    report = DeliveryReport(requests=1)  # the POST that answered 409
+    same, missing = [], []
+    for index, row in enumerate(rows):
+        try:
+            answer, held = client.get_statement(str(row.statement_id))
+        except LrsUnavailable as error:
+            report.retried += _schedule_retry(rows[index:], worker_id, None, str(error))
+            break
+        report.requests += 1
+        if answer.status == 200 and held is not None:
+            ours = json.loads(row.statement_json)
+            if statements_match(ours, held):
+                same.append(row)
+            else:
+                report.dead += _dead_conflict(row, worker_id, held)
+                logger.warning(
+                    "LRS %s holds a different statement under Puente's id %s",
+                    endpoint.key,
+                    row.statement_id,
+                )
+        elif answer.status in (200, 404):
+            missing.append(row)
+        else:
+            report.retried += _schedule_retry([row], worker_id, answer.status, answer.body)
+    if same:
+        held_answer = LrsResponse(status=CONFLICT, body="")
+        report.delivered += _finish(same, worker_id, DeliveryStatus.DELIVERED, held_answer)
+    if missing:
+        report.add(
+            deliveries_record(
+                client=client,
+                endpoint=endpoint,
+                rows=missing,
+                worker_id=worker_id,
+                answer=batch_post(client, missing),
+                resolving_conflict=True,
+            )
+        )
+    return report
+
+
+def _dead_conflict(row: ClaimedRow, worker_id: str, held: dict) -> int:
+    message = (
+        "409 Conflict: the LRS holds a different statement under this id.\n"
+        f"Puente's statement: {row.statement_json}\n"
+        f"The LRS's statement: {json.dumps(held, ensure_ascii=False, sort_keys=True)}"
+    )
+    return _finish([row], worker_id, DeliveryStatus.DEAD, LrsResponse(CONFLICT, message))
+
+
 def _keeps_failing(rows: Sequence[ClaimedRow]) -> bool:
     return min(row.attempts for row in rows) + 1 >= lms_setting("XAPI_SPLIT_AFTER_ATTEMPTS")
 
 
-def _split(client, endpoint, rows, worker_id, report: DeliveryReport, *, split_failing) -> None:
+def _split(
+    client,
+    endpoint,
+    rows,
+    worker_id,
+    report: DeliveryReport,
+    *,
+    split_failing: bool,
+    resolving_conflict: bool = False,
+) -> None:
     middle = len(rows) // 2
     for index, half in enumerate((rows[:middle], rows[middle:])):
         report.add(
@@ -177,6 +261,7 @@ def _split(client, endpoint, rows, worker_id, report: DeliveryReport, *, split_f
                 rows=half,
                 worker_id=worker_id,
                 split_failing=split_failing,
+                resolving_conflict=resolving_conflict,
             )
         )
         if report.paused and index == 0:
@@ -201,7 +286,7 @@ def _finish(rows, worker_id: str, status: str, response: LrsResponse) -> int:
         attempts=F("attempts") + 1,
         last_attempt_at=now,
         last_status_code=response.status,
-        last_response=response.body if status == DeliveryStatus.DEAD else "",
+        last_response=response.body[:8000] if status == DeliveryStatus.DEAD else "",
         delivered_at=now if status == DeliveryStatus.DELIVERED else None,
         claimed_by="",
         claimed_until=None,

@@ -19,7 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from lms.conf import lms_setting
 from lms.lti.grades import scores_deliver
 from lms.models import LrsEndpoint
-from lms.services.xapi import endpoint_backfill, endpoint_credentials, endpoints_sync_from_settings
+from lms.services.xapi import (
+    endpoint_backfill,
+    endpoint_credentials,
+    endpoints_resume_changed,
+    endpoints_sync_from_settings,
+)
 from lms.xapi.client import LrsClient
 from lms.xapi.delivery import (
     DeliveryReport,
@@ -45,9 +50,10 @@ class DeliveryWorker:
         # Backfilling a new endpoint is checked now and then, not before every batch.
         self.backfilled_at: dict[int, float] = {}
         self.sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lrs-send")
+        self.warned: set[int] = set()
 
-    def client_for(self, endpoint: LrsEndpoint) -> LrsClient:
-        username, password = endpoint_credentials(endpoint)
+    def client_for(self, endpoint: LrsEndpoint, credentials: tuple[str, str]) -> LrsClient:
+        username, password = credentials
         cache_key = (endpoint.pk, f"{endpoint.url}|{username}|{password}")
         client = self.clients.get(cache_key)
         if client is None:
@@ -65,9 +71,15 @@ class DeliveryWorker:
         """Up to BATCHES_PER_TURN batches for each endpoint that has something due."""
         report = DeliveryReport()
         endpoints_sync_from_settings()
+        for endpoint in endpoints_resume_changed():
+            logger.info("LRS endpoint %s: credentials changed, sending again", endpoint.key)
         for endpoint in LrsEndpoint.objects.filter(enabled=True, paused_at__isnull=True):
+            credentials = endpoint_credentials(endpoint)
+            if credentials is None:
+                self.warn_once(endpoint, "its XAPI_LRS_* settings are not set for this worker")
+                continue
             self.backfill(endpoint)
-            report.add(self.deliver(endpoint))
+            report.add(self.deliver(endpoint, credentials))
         # Scores for LMS gradebooks (LTI) share the worker and its loop.
         scores = scores_deliver(worker_id=self.worker_id)
         report.add(
@@ -80,9 +92,14 @@ class DeliveryWorker:
         )
         return report
 
-    def deliver(self, endpoint: LrsEndpoint) -> DeliveryReport:
+    def warn_once(self, endpoint: LrsEndpoint, why: str) -> None:
+        if endpoint.pk not in self.warned:
+            self.warned.add(endpoint.pk)
+            logger.warning("Not sending to LRS endpoint %s: %s", endpoint.key, why)
+
+    def deliver(self, endpoint: LrsEndpoint, credentials: tuple[str, str]) -> DeliveryReport:
         report = DeliveryReport()
-        client = self.client_for(endpoint)
+        client = self.client_for(endpoint, credentials)
         rows = self.claim(endpoint)
         for _turn in range(BATCHES_PER_TURN):
             if not rows:

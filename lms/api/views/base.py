@@ -1,20 +1,33 @@
-"""The base of every Puente API view: how integration tokens meet permissions."""
+"""The base of every Puente API view: who it is for, and how integration tokens meet it."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from lms.access import Audience, Principal
 from lms.api.authentication import request_token
+from lms.api.permissions import InAudience
+from lms.api.principals import api_principal
 
 
 class PuenteAPIView(APIView):
-    """Every Puente API view. ``integration_scopes`` maps HTTP methods to the scope a token
-    needs; people signed in with a session or an account token go through
-    ``permission_classes`` as usual."""
+    """Every Puente API view declares ``audience`` (who may call it, see lms.access) and
+    ``integration_scopes``, the scope an integration token needs for each HTTP method (none:
+    tokens are refused)."""
 
+    audience: str = Audience.PERSON
     integration_scopes: dict[str, str] = {}
+
+    def get_permissions(self) -> list[BasePermission]:
+        # AllowAny also tells the OpenAPI schema that the operation needs no credentials.
+        return [AllowAny()] if self.audience == Audience.ANYONE else [InAudience()]
+
+    @property
+    def principal(self) -> Principal:
+        return api_principal(self.request)
 
     def check_permissions(self, request: Request) -> None:
         token = request_token(request)

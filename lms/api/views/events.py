@@ -7,7 +7,6 @@ from rest_framework.response import Response
 
 from lms.api.authentication import request_token
 from lms.api.errors import PayloadTooLarge
-from lms.api.learners import api_learner
 from lms.api.schema import BAD_REQUEST_SCHEMA, THROTTLED
 from lms.api.serializers.events import (
     EventBatchResultSerializer,
@@ -111,7 +110,7 @@ class EventBatchView(PuenteAPIView):
     def _learner(self, request: Request) -> Learner:
         token = request_token(request)
         if token is None:
-            return api_learner(request)
+            return self.principal.profile
         learner = integration_learner(token, request.data.get("learner"))
         if learner is None:
             message = _("Give the id of a learner in one of your school's classes.")

@@ -3,16 +3,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from lms.api.learners import api_learner
+from lms.access import Audience, acting_profiles, household_for
 from lms.api.serializers.catalog import CourseSerializer
 from lms.api.serializers.progress import CourseProgressSerializer, HouseholdMemberSerializer
 from lms.api.views.base import PuenteAPIView
 from lms.models import IntegrationToken
-from lms.selectors.access import household_of
 from lms.selectors.assignments import assignments_for_learners
 from lms.selectors.outline import course_outlines
 from lms.selectors.progress import learner_progress
@@ -41,7 +39,7 @@ def requested_language(request: Request) -> str:
 class CatalogView(PuenteAPIView):
     """Courses with their modules and lessons; lesson keys are what events refer to."""
 
-    permission_classes = [AllowAny]
+    audience = Audience.ANYONE
     integration_scopes = {"GET": IntegrationToken.Scope.CATALOG_READ}
 
     @extend_schema(parameters=[LANGUAGE_PARAMETER], responses=CourseSerializer(many=True))
@@ -55,7 +53,7 @@ class MyProgressView(PuenteAPIView):
 
     @extend_schema(parameters=[LANGUAGE_PARAMETER], responses=CourseProgressSerializer(many=True))
     def get(self, request: Request) -> Response:
-        learner = api_learner(request)
+        learner = self.principal.profile
         courses = learner_progress(
             learner=learner, language=requested_language(request), request=request
         )
@@ -65,6 +63,8 @@ class MyProgressView(PuenteAPIView):
 class HouseholdView(PuenteAPIView):
     """A caregiver's household: each member's progress and what they were assigned."""
 
+    audience = Audience.GROWN_UP
+
     @extend_schema(
         parameters=[LANGUAGE_PARAMETER],
         responses={
@@ -73,11 +73,10 @@ class HouseholdView(PuenteAPIView):
         },
     )
     def get(self, request: Request) -> Response:
-        household = household_of(request.user)
-        if household is None or api_learner(request).is_child_profile:
+        if household_for(self.principal) is None:
             raise NotFound
         language = requested_language(request)
-        members = list(household.members.select_related("user").order_by("user", "pk"))
+        members = acting_profiles(self.principal)
         assignments = assignments_for_learners(learners=members, language=language, request=request)
         data = [
             {
