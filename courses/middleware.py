@@ -62,5 +62,5 @@ class RequestSizeLimitMiddleware:
     def too_large(request: HttpRequest, limit: int) -> HttpResponseBase:
         message = _("The request is too large: at most %(limit)d bytes.") % {"limit": limit}
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=413)
+            return JsonResponse({"detail": message, "code": "too_large"}, status=413)
         return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

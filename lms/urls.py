@@ -35,7 +35,7 @@ urlpatterns = [
 xapi_urlpatterns = [
     path(
         "xapi/activities/<str:activity_type>/<uuid:key>",
-        accounts.activity_redirect,
+        accounts.activity_metadata,
         name="xapi-activity",
     ),
 ]

@@ -113,3 +113,69 @@ def test_endpoints_are_added_in_the_admin(admin_client):
     endpoint = LrsEndpoint.objects.get(key="state")
     assert endpoint.url == "https://lrs.example.org/xAPI/"
     assert not endpoint.from_settings
+
+
+def test_an_lrs_password_is_encrypted_at_rest_and_never_shown_again(admin_client, settings):
+    from django.db import connection
+
+    admin_client.post(
+        "/admin/lrs_endpoints/new/",
+        {
+            "name": "State",
+            "key": "state",
+            "url": "https://lrs.example.org/xAPI/",
+            "username": "u",
+            "password": "s3cret-Pa55",
+            "enabled": "on",
+        },
+    )
+    endpoint = LrsEndpoint.objects.get(key="state")
+    assert endpoint.password == "s3cret-Pa55"  # what the worker sends with
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT password FROM lms_lrsendpoint WHERE key = 'state'")
+        stored = cursor.fetchone()[0]
+    assert stored.startswith("fernet:")
+    assert "s3cret" not in stored
+    edit = admin_client.get(f"/admin/lrs_endpoints/edit/{endpoint.pk}/").content.decode()
+    assert "s3cret-Pa55" not in edit
+    assert stored not in edit
+    assert "Leave this empty to keep it" in edit
+    # Saving the form with the password left empty keeps it.
+    admin_client.post(
+        f"/admin/lrs_endpoints/edit/{endpoint.pk}/",
+        {
+            "name": "State LRS",
+            "key": "state",
+            "url": "https://lrs.example.org/xAPI/",
+            "username": "u",
+            "password": "",
+            "enabled": "on",
+        },
+    )
+    endpoint.refresh_from_db()
+    assert (endpoint.name, endpoint.password) == ("State LRS", "s3cret-Pa55")
+
+
+def test_secrets_keys_rotate(db, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+    from django.db import connection
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.PUENTE_SECRET_KEYS = [old]
+    LrsEndpoint.objects.create(key="k", name="K", url="https://lrs.example.org/", password="pw")
+
+    def stored() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT password FROM lms_lrsendpoint WHERE key = 'k'")
+            return cursor.fetchone()[0]
+
+    before = stored()
+    settings.PUENTE_SECRET_KEYS = [new, old]  # the new key first, the old one still opens
+    call_command("rotate_secrets", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    after = stored()
+    assert after != before
+    settings.PUENTE_SECRET_KEYS = [new]  # the old key removed: still readable
+    assert LrsEndpoint.objects.get(key="k").password == "pw"
+    settings.PUENTE_SECRET_KEYS = [old]  # only the old key: the rotated secret is unreadable
+    assert LrsEndpoint.objects.get(key="k").password == ""

@@ -112,3 +112,97 @@ def test_learn_offline_then_sync(phone, live_server, ralph_clean, settings):
     worker.close()
     stored = ralph_clean.statement_ids()
     assert len(stored) == len(set(stored)) == Statement.objects.count() > 10
+
+
+def test_queued_progress_survives_a_new_sign_in_and_refused_events_leave_the_queue(
+    phone, live_server
+):
+    """Queued events used to carry the CSRF token of when they were queued: signing in again
+    rotated it, every replay got 403 and stayed queued forever. Now they are sent with the
+    page's token; an event the server refuses for good leaves the queue and the learner is
+    told."""
+    import uuid
+
+    from tests.browser import sign_in
+
+    tree = build_course_tree(modules=1, lessons_per_module=2, translate_to=())
+    learner = learner_sign_up(username="lupe", password=PASSWORD, preferred_language="en")
+    lesson_url = live_server.url + tree.lessons[0].get_url()
+    page = phone.new_page()
+    sign_in(page, live_server.url, "lupe", PASSWORD)
+    page.goto(lesson_url)
+    good, gone = str(uuid.uuid4()), str(uuid.uuid4())
+    phone.set_offline(True)  # nothing is sent while the events are queued
+    page.evaluate(
+        """(args) => Promise.all([
+            PuenteQueue.add({id: args.good, type: "viewed", lesson: args.lesson,
+                             occurred_at: new Date().toISOString()}, args.learner),
+            PuenteQueue.add({id: args.gone, type: "viewed", lesson: args.missing,
+                             occurred_at: new Date().toISOString()}, args.learner)])""",
+        {
+            "good": good,
+            "gone": gone,
+            "lesson": str(tree.lessons[1].translation_key),
+            "missing": str(uuid.uuid4()),  # a lesson deleted since: refused for good
+            "learner": learner.pk,
+        },
+    )
+    assert queued(page) == 2
+    phone.set_offline(False)
+    old_token = next(c["value"] for c in phone.cookies() if c["name"] == "csrftoken")
+    # Signing out and in again (another family member used the phone) changes the token.
+    page.goto(live_server.url + "/en/learn/")
+    page.click("form[action$='/sign-out/'] button")
+    sign_in(page, live_server.url, "lupe", PASSWORD)
+    assert next(c["value"] for c in phone.cookies() if c["name"] == "csrftoken") != old_token
+
+    page.goto(lesson_url)
+    wait_until_sent(page)
+    assert LearnerEvent.objects.filter(learner=learner, event_id=good).exists()
+    assert not LearnerEvent.objects.filter(event_id=gone).exists()
+    refused = page.evaluate("PuenteQueue.refused()")
+    assert [item["id"] for item in refused] == [gone]
+    assert "lesson" in refused[0]["reason"]
+    notice = page.locator("#main .message.warning")
+    notice.wait_for()
+    assert "could not be recorded (1)" in notice.text_content()
+    notice.locator("button").click()
+    page.wait_for_function("() => !document.querySelector('#main .message.warning')")
+    assert page.evaluate("PuenteQueue.refused()") == []
+
+
+def test_a_childs_session_keeps_the_caregivers_queued_events_for_later(phone, live_server):
+    """On a shared phone a child's profile may not send the caregiver's queued events: they
+    wait (403 profile_not_allowed is not a refusal) until a grown-up is back."""
+    import uuid
+
+    from lms.services.households import household_child_add, household_create
+    from tests.browser import sign_in
+    from tests.people import PIN
+
+    tree = build_course_tree(modules=1, lessons_per_module=2, translate_to=())
+    caregiver = learner_sign_up(username="rosa2", password=PASSWORD, preferred_language="en")
+    household = household_create(caregiver=caregiver.user, pin=PIN)
+    child = household_child_add(household=household, display_name="Nico", preferred_language="en")
+    page = phone.new_page()
+    sign_in(page, live_server.url, "rosa2", PASSWORD)
+    page.goto(live_server.url + "/en/learn/who/")
+    page.click(f"form:has(input[name=learner][value='{child.pk}']) button")
+    page.goto(live_server.url + tree.lessons[0].get_url())
+    mine = str(uuid.uuid4())
+    page.evaluate(
+        """(args) => PuenteQueue.add({id: args.id, type: "viewed", lesson: args.lesson,
+                     occurred_at: new Date().toISOString()}, args.learner)
+            .then(() => PuenteQueue.flush())""",
+        {"id": mine, "lesson": str(tree.lessons[1].translation_key), "learner": caregiver.pk},
+    )
+    assert queued(page) == 1  # kept, not refused
+    assert page.evaluate("PuenteQueue.refused()") == []
+    assert not LearnerEvent.objects.filter(event_id=mine).exists()
+    # The caregiver comes back with the PIN: the event goes, as hers.
+    page.goto(live_server.url + "/en/learn/who/")
+    page.fill(f"#pin-{caregiver.pk}", PIN)
+    page.click(f"form:has(input[name=learner][value='{caregiver.pk}']) button")
+    page.goto(live_server.url + tree.lessons[0].get_url())
+    wait_until_sent(page)
+    assert LearnerEvent.objects.get(event_id=mine).learner == caregiver

@@ -111,6 +111,32 @@ def test_a_line_csv_cannot_read_is_reported_and_the_rows_before_it_are_kept(worl
     assert report.rejected == [(4, "This line cannot be read; the lines after it were not read.")]
 
 
+def test_names_in_any_script_get_usernames_anyone_can_type(world):
+    data = "name\n张伟\nمحمد علي\nNguyễn Văn An\n".encode()
+    report = roster_import(classroom=world.class_a1, data=data)
+    usernames = [account.username for account in report.created]
+    assert [name.rstrip("0123456789") for name in usernames] == [
+        "zhangwei",
+        "mhmdly",
+        "nguyenvanan",
+    ]
+    assert all(name.isascii() for name in usernames)
+
+
+def test_a_name_whose_usernames_are_all_taken_fails_clearly_instead_of_looping(world, monkeypatch):
+    """The search for a free username is bounded: when every candidate is taken, the row is
+    refused with a reason (it once looped forever over names that made no letters)."""
+    from django.contrib.auth import get_user_model
+
+    import lms.services.classes as classes
+
+    monkeypatch.setattr(classes.secrets, "randbelow", lambda limit: 0)  # one candidate per length
+    for taken in ("zhangwei100", "ZhangWei1000", "zhangwei10000"):
+        get_user_model().objects.create_user(username=taken)
+    with pytest.raises(ClassError, match="Could not find a free username for 张伟"):
+        classroom_member_add(classroom=world.class_a1, display_name="张伟")
+
+
 def test_roster_upload_page_reports_rows(world, client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

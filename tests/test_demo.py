@@ -79,9 +79,7 @@ def test_each_language_is_a_complete_translation(english, language):
     same = [
         (src, text)
         for source_lesson, lesson in zip(english.lessons, translation.lessons, strict=True)
-        for src, text in zip(
-            _texts(source_lesson.body), _texts(lesson.body), strict=True
-        )
+        for src, text in zip(_texts(source_lesson.body), _texts(lesson.body), strict=True)
         if src == text and src not in UNTRANSLATABLE
     ]
     assert not same, same[:5]

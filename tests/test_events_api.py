@@ -158,7 +158,10 @@ def test_an_oversized_batch_is_a_413(course_tree, api, settings):
     events = [viewed_json(course_tree.lessons[0]) for _ in range(6)]
     response = api.post(EVENTS_URL, {"events": events}, format="json")
     assert response.status_code == 413
-    assert response.json() == {"detail": "At most 5 events per request; this one has 6."}
+    assert response.json() == {
+        "detail": "At most 5 events per request; this one has 6.",
+        "code": "too_large",
+    }
     assert not LearnerEvent.objects.exists()
 
 

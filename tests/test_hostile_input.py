@@ -206,7 +206,7 @@ def test_unknown_api_paths_answer_a_json_404(db, path):
     response = Client().get(path)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_text_that_is_not_unicode_never_breaks_a_request(world):
@@ -241,7 +241,10 @@ def test_oversized_bodies_are_refused_before_they_are_read(world, settings):
     big = '{"events": [' + ",".join(['{"id": "x"}'] * 2000) + "]}"
     api = client.post("/api/v1/events/", big, content_type="application/json")
     assert api.status_code == 413
-    assert api.json() == {"detail": "The request is too large: at most 10000 bytes."}
+    assert api.json() == {
+        "detail": "The request is too large: at most 10000 bytes.",
+        "code": "too_large",
+    }
     page = client.post("/en/learn/join/", {"code": "x" * 20_000})
     assert page.status_code == 413
     assert "too large" in page.content.decode()

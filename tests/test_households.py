@@ -102,6 +102,40 @@ def test_too_many_wrong_pins_lock_switching_for_a_while(caregiver):
         household_pin_check(household=household, pin=PIN)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_wrong_pins_sent_all_at_once_cannot_get_past_the_limit(caregiver):
+    """24 wrong PINs, 8 at a time, as a review sent them: at most 5 are checked, and the
+    right PIN straight after is refused, because each try is counted before it is checked."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection
+
+    start_household(caregiver)
+    household = Household.objects.get()
+    checked = []
+
+    def try_pin(barrier: Barrier) -> str:
+        barrier.wait()  # the 8 tries of a round leave together
+        try:
+            result = household_pin_check(household=household, pin="0000")
+            checked.append(result)
+            return "wrong"
+        except HouseholdError:
+            return "locked"
+        finally:
+            connection.close()
+
+    outcomes = []
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _round in range(3):
+            outcomes += list(pool.map(try_pin, [Barrier(8)] * 8))
+    assert outcomes.count("wrong") == len(checked) == 5
+    assert outcomes.count("locked") == 19
+    with pytest.raises(HouseholdError, match="Too many wrong PINs"):
+        household_pin_check(household=household, pin=PIN)
+
+
 def test_a_child_cannot_switch_to_a_profile_outside_the_household(caregiver, make_learner):
     start_household(caregiver)
     stranger = make_learner("stranger")

@@ -100,7 +100,7 @@ def test_an_administrator_revokes_only_their_schools_tokens(world, client):
 
     refused = api(secret).get("/api/v1/catalog/")
     assert refused.status_code == 401
-    assert refused.json() == {"detail": "This token was revoked."}
+    assert refused.json() == {"detail": "This token was revoked.", "code": "token_revoked"}
     assert refused["WWW-Authenticate"] == "Token"
 
 
@@ -136,7 +136,10 @@ def test_each_scope_opens_only_its_endpoints(world, course_tree):
     assert api(catalog_only).get("/api/v1/catalog/").status_code == 200
     refused = api(progress_only).get("/api/v1/catalog/")
     assert refused.status_code == 403
-    assert refused.json() == {"detail": "This token does not have the catalog:read scope."}
+    assert refused.json() == {
+        "detail": "This token does not have the catalog:read scope.",
+        "code": "scope",
+    }
     assert api(catalog_only).get("/api/v1/classes/").status_code == 403
     assert api(progress_only).get("/api/v1/classes/").status_code == 200
     batch = {"learner": world.learners["ana"].pk, "events": [viewed_json(course_tree.lessons[0])]}
@@ -155,7 +158,10 @@ def test_each_scope_opens_only_its_endpoints(world, course_tree):
     ]:
         response = getattr(api(everything), method)(url, {}, format="json")
         assert response.status_code == 403, (method, url)
-        assert response.json() == {"detail": "Integration tokens cannot use this endpoint."}
+        assert response.json() == {
+            "detail": "Integration tokens cannot use this endpoint.",
+            "code": "not_for_integrations",
+        }
 
 
 def test_progress_reads_stay_within_the_tokens_school(world):

@@ -154,3 +154,18 @@ def test_a_signed_in_learners_lesson_page_stays_within_the_query_budget(
         response = learner_client.get(url)
     assert response.status_code == 200
     assert len(queries.captured_queries) <= 10, [q["sql"][:90] for q in queries.captured_queries]
+
+
+@pytest.mark.parametrize("language", ["en", "es", "ar"])
+def test_signing_out_lands_on_the_home_page_in_the_same_language(
+    learner_client, course_tree, language
+):
+    response = learner_client.post(f"/{language}/accounts/sign-out/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/{language}/"
+    assert "_auth_user_id" not in learner_client.session
+    home = learner_client.get(response["Location"], follow=True)
+    assert home.status_code == 200
+    assert len(list(home.context["messages"])) == 1
+    # A child's profile on a shared phone ends with the session too.
+    assert "puente_active_learner" not in learner_client.session

@@ -59,6 +59,33 @@ def test_sign_in_locks_a_username_after_too_many_tries_whether_or_not_it_exists(
     assert sign_in(client, "beto", PASSWORD).status_code == 302
 
 
+def test_unicode_spellings_of_a_username_share_its_limit_on_both_doors(world, settings):
+    """After "ana" is locked, a full-width spelling (which Django's sign-in form turns into
+    "ana") or "ANA" gets no fresh tries, on the site or at /admin/login/."""
+    settings.PUENTE_RATE_SIGN_IN_PER_USERNAME = "3/15m"
+    client = Client()
+    for _ in range(3):
+        sign_in(client, "ana", "wrong")
+    fullwidth = "\uff41na"  # FULLWIDTH LATIN SMALL LETTER A, then "na"
+    for spelling in (fullwidth, fullwidth.upper(), "Ana", " ANA "):
+        assert sign_in(client, spelling, PASSWORD).status_code == 429, spelling
+        admin = client.post(
+            "/admin/login/",
+            {"username": spelling, "password": PASSWORD},
+            REMOTE_ADDR="203.0.113.7",
+        )
+        assert admin.status_code == 429, spelling
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_username_signs_in_however_it_is_capitalised(world):
+    """Phones capitalise the first letter: "Ana" signs in as "ana"."""
+    for spelling in ("Ana", "ANA", " ana "):
+        client = Client()
+        assert sign_in(client, spelling, PASSWORD).status_code == 302, spelling
+        assert client.session["_auth_user_id"] == str(world.users["learner"].pk)
+
+
 def test_sign_in_from_one_address_is_limited_across_usernames(world, settings):
     settings.PUENTE_RATE_SIGN_IN_PER_ADDRESS = "4/15m"
     client = Client()

@@ -206,7 +206,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         # Integrations: "Authorization: Bearer pnt_...", limited to a school and scopes.
         "lms.api.authentication.IntegrationTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "lms.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
@@ -215,6 +215,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "lms.api.schema.PuenteAutoSchema",
+    "EXCEPTION_HANDLER": "lms.api.errors.api_exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     # How many proxies in front of Puente add to X-Forwarded-For (0: use the socket's address).
     # Rate limits per address count the client's address this way (lms.ratelimits).

@@ -63,7 +63,16 @@ FIELD_ERRORS_SCHEMA = {
 }
 ERROR_SCHEMA = {
     "type": "object",
-    "properties": {"detail": {"type": "string"}},
+    "properties": {
+        "detail": {"type": "string", "description": "What is wrong, for people."},
+        "code": {
+            "type": "string",
+            "description": (
+                "What is wrong, for programs: e.g. not_authenticated, permission_denied, "
+                "csrf_failed, profile_not_allowed, child_profile_active, scope, not_found."
+            ),
+        },
+    },
     "required": ["detail"],
 }
 ERROR_REF = {"$ref": "#/components/schemas/Error"}

@@ -53,7 +53,9 @@ urlpatterns = [
 @csrf_exempt  # a 404 either way: no CSRF page instead
 def not_found(request, path: str) -> JsonResponse:
     """Anything else under /api/v1/ is an API's 404 (JSON), not the site's HTML page."""
-    return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return JsonResponse(
+        {"detail": str(NotFound.default_detail), "code": NotFound.default_code}, status=404
+    )
 
 
 # [\s\S], not ".": a path may hold an encoded newline (%0A), which "." would not match,

@@ -18,7 +18,7 @@ from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
 
-from lms.conf import lms_setting
+from lms.lti.connector import platform_connector
 from lms.models import DeliveryStatus, ScoreDelivery
 from lms.queues import lease_claim
 from lms.xapi.delivery import backoff
@@ -26,16 +26,6 @@ from lms.xapi.delivery import backoff
 logger = logging.getLogger(__name__)
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 RETRY_STATUSES = {401, 408, 425, 429}
-
-
-class TimeoutSession(requests.Session):
-    """PyLTI1p3 calls platforms without timeouts; a hung platform must not hang the worker."""
-
-    def request(self, *args, **kwargs):
-        kwargs.setdefault(
-            "timeout", (lms_setting("XAPI_CONNECT_TIMEOUT"), lms_setting("XAPI_READ_TIMEOUT"))
-        )
-        return super().request(*args, **kwargs)
 
 
 @dataclass
@@ -74,7 +64,7 @@ def scores_deliver(*, worker_id: str) -> ScoreReport:
         registration = row.link.resource_link.context.deployment.registration
         connector = connectors.get(registration.pk)
         if connector is None:
-            connector = ServiceConnector(registration.to_registration(), TimeoutSession())
+            connector = platform_connector(registration)
             connectors[registration.pk] = connector
         service = AssignmentsGradesService(
             connector, {"scope": [SCORE_SCOPE], "lineitem": row.link.lineitem_url}

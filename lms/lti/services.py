@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext as _
 from lti_tool.models import Key, LtiContext, LtiDeployment, LtiLaunch, LtiRegistration, LtiUser
-from lti_tool.services.nrps import fetch_member_data
+from pylti1p3.names_roles import NamesRolesProvisioningService
 
 from lms.conf import lms_setting
+from lms.lti.connector import platform_connector
 from lms.models import (
     ClassMembership,
     Learner,
@@ -186,13 +187,34 @@ def activity_score(learner: Learner, activity_key: str) -> tuple[float, bool]:
     return score, complete
 
 
-@transaction.atomic
+def lti_members_fetch(context: LtiContext) -> list[dict]:
+    """The platform course's roster (Names and Role Provisioning Services), with timeouts."""
+    if not context.memberships_url:
+        return []
+    service = NamesRolesProvisioningService(
+        platform_connector(context.deployment.registration),
+        {"context_memberships_url": context.memberships_url},
+    )
+    return list(service.get_members())
+
+
 def lti_roster_sync(*, context: LtiContext, educator) -> LtiClassLink:
-    """Bring the platform course's learners into a Puente class (made on first sync)."""
+    """Bring the platform course's learners into a Puente class (made on first sync).
+
+    The roster is fetched first, with timeouts and no transaction open; then written in one
+    transaction. A slow or hung platform holds no database lock (on SQLite, the whole
+    database's write lock).
+    """
     registration = context.deployment.registration
     platform = LtiPlatform.objects.filter(registration=registration).first()
     if platform is None:
         raise LtiError(_("This platform is not linked to a school yet. Ask an administrator."))
+    members = lti_members_fetch(context)
+    with transaction.atomic():
+        return _roster_write(context, registration, platform, educator, members)
+
+
+def _roster_write(context, registration, platform, educator, members) -> LtiClassLink:
     link = LtiClassLink.objects.filter(context=context).select_related("classroom").first()
     if link is None:
         classroom = classroom_create(
@@ -203,7 +225,7 @@ def lti_roster_sync(*, context: LtiContext, educator) -> LtiClassLink:
         link = LtiClassLink.objects.create(context=context, classroom=classroom)
     else:
         link.classroom.educators.add(educator)
-    for member in fetch_member_data(context):
+    for member in members:
         if LEARNER_ROLE not in member.get("roles", []) or member.get("status") == "Inactive":
             continue
         lti_user, _created = LtiUser.objects.update_or_create(

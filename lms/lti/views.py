@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
+import requests
 from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.contrib.auth import login
@@ -30,6 +31,7 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
 
+from lms.access import principal_of
 from lms.lti.launch import launch_validate
 from lms.lti.services import (
     ACTIVITY_PARAMETER,
@@ -199,14 +201,20 @@ def _deep_link_resource(request, launch, activity_key: str, title: str) -> DeepL
 def roster_sync(request: HttpRequest) -> HttpResponse:
     """An instructor brings the LMS course's learners into a Puente class."""
     launch = request.lti_launch
-    if launch.is_absent or launch.context is None or not request.user.is_authenticated:
+    principal = principal_of(request)
+    if launch.is_absent or launch.context is None or not principal.is_grown_up:
         return launch_error(request, _("Open Puente from your LMS course first."), 403)
     if launch.membership is None or not launch.membership.is_instructor:
         return launch_error(request, _("Only instructors can sync the roster."), 403)
     try:
-        link = lti_roster_sync(context=launch.context, educator=request.user)
+        link = lti_roster_sync(context=launch.context, educator=principal.user)
     except (LtiError, LtiException) as error:
         return launch_error(request, str(error))
+    except requests.RequestException as error:
+        logger.warning("Roster sync: the platform did not answer: %s", type(error).__name__)
+        return launch_error(
+            request, _("The LMS did not answer in time. Please try the roster sync again."), 502
+        )
     messages.success(
         request,
         _("%(count)d learners are in %(class)s.")

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from wagtail.models import Locale, Page
 
 from lms.activities import ActivityType, Question
-from lms.xapi.statements import ActivityRef, QuestionTexts
+from lms.xapi.statements import ActivityRef, QuestionTexts, activity_object, interaction_object
 
 CACHE_VERSION_KEY = "puente:lms:content-version"
 CACHE_SECONDS = 60 * 60
@@ -205,6 +205,44 @@ def activity_page_url(activity_type: ActivityType, key: uuid.UUID, language: str
         return None
     page = next((p for p in pages if p.locale.language_code == language), _canonical(pages))
     return page.get_url()
+
+
+def activity_definition(activity_type: ActivityType, key: str) -> dict | None:
+    """What an activity's xAPI IRI answers to a machine: the definition statements carry
+    (type, and name and description in every language it is translated into)."""
+    if activity_type == ActivityType.QUESTION:
+        context = lesson_context(question_lesson_key(key) or "")
+        question = context.question(key) if context else None
+        if question is None:
+            return None
+        return interaction_object("", question, context.question_texts[key])["definition"]
+    refs = _activity_refs([key], _language_codes())
+    ref = refs.get(key)
+    if ref is None or ref.type != activity_type:
+        return None
+    return activity_object("", ref)["definition"]
+
+
+def question_lesson_key(question_id: str) -> str | None:
+    """The lesson a question belongs to (question ids are block ids; cached per content
+    version, since finding one means reading every lesson)."""
+    cache_key = f"puente:lms:question-lessons:{content_version()}"
+    lessons = cache.get(cache_key)
+    if lessons is None:
+        lessons = {}
+        pages = (
+            Page.objects.live()
+            .filter(
+                content_type_id__in=activity_content_type_ids(ActivityType.LESSON),
+                locale__language_code=settings.LANGUAGE_CODE,
+            )
+            .specific()
+        )
+        for page in pages:
+            for question in page.lms_questions():
+                lessons[question.id] = str(page.translation_key)
+        cache.set(cache_key, lessons, CACHE_SECONDS)
+    return lessons.get(question_id)
 
 
 def activity_type_of(key: uuid.UUID | str) -> ActivityType | None:

@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from anyascii import anyascii
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -144,13 +146,37 @@ def classroom_member_add(
     return NewAccount(learner=learner, username=username, password=password)
 
 
+USERNAME_TRIES_PER_LENGTH = 20
+
+
+def username_base(display_name: str) -> str:
+    """A name as Latin letters anyone can type on any phone: "张伟" -> "zhangwei", "محمد" ->
+    "mhmd", "Nguyễn Văn" -> "nguyenvan" (anyascii transliterates; Wagtail depends on it)."""
+    return (slugify(anyascii(display_name)).replace("-", "") or "learner")[:12]
+
+
 def _free_username(display_name: str) -> str:
-    base = (slugify(display_name).replace("-", "") or "learner")[:12]
+    """The name's letters and a number no one has: 3 digits, then 4, then 5 if the names
+    around are taken (a bounded search, so a crowded name cannot loop forever)."""
+    base = username_base(display_name)
     user_model = get_user_model()
-    while True:
-        candidate = f"{base}{secrets.randbelow(900) + 100}"
-        if not user_model.objects.filter(username__iexact=candidate).exists():
-            return candidate
+    for digits in (3, 4, 5):
+        low = 10 ** (digits - 1)
+        candidates = {
+            f"{base}{low + secrets.randbelow(9 * low)}" for _ in range(USERNAME_TRIES_PER_LENGTH)
+        }
+        taken = set(
+            user_model.objects.annotate(lowered=Lower("username"))
+            .filter(lowered__in=candidates)
+            .values_list("lowered", flat=True)
+        )
+        free = sorted(candidates - taken)
+        if free:
+            return free[0]
+    raise ClassError(
+        _("Could not find a free username for %(name)s. Give one in the username column.")
+        % {"name": display_name}
+    )
 
 
 @dataclass

@@ -7,18 +7,21 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
+from lms.access import Audience
 from lms.activities import ActivityType
 from lms.forms import SignupForm
 from lms.ratelimits import SIGN_IN, SIGN_UP, minutes_to_wait, sign_in_wait_message
-from lms.selectors.activities import activity_page_url
+from lms.selectors.activities import activity_definition, activity_page_url, question_lesson_key
 from lms.services.learners import learner_sign_up
+from lms.views.access import anyone
 
 
 def safe_next_url(request: HttpRequest, fallback: str) -> str:
@@ -31,6 +34,7 @@ def safe_next_url(request: HttpRequest, fallback: str) -> str:
 
 
 class SignInView(LoginView):
+    audience = Audience.ANYONE
     template_name = "lms/sign_in.html"
     redirect_authenticated_user = True
 
@@ -51,6 +55,8 @@ class SignOutView(LogoutView):
     Signing out also ends a child's profile on a shared phone: the session is gone.
     """
 
+    audience = Audience.ANYONE
+
     def get_default_redirect_url(self) -> str:
         return f"/{get_language()}/"
 
@@ -61,6 +67,7 @@ class SignOutView(LogoutView):
 
 
 class SignUpView(FormView):
+    audience = Audience.ANYONE
     template_name = "lms/sign_up.html"
     form_class = SignupForm
 
@@ -103,15 +110,31 @@ def too_many(view, form, message: str) -> HttpResponse:
     return view.render_to_response(context, status=429)
 
 
-def activity_redirect(request: HttpRequest, activity_type: str, key: uuid.UUID) -> HttpResponse:
-    """xAPI activity IRIs resolve: they lead to the activity's page in the reader's language."""
+@anyone
+def activity_metadata(request: HttpRequest, activity_type: str, key: uuid.UUID) -> HttpResponse:
+    """xAPI activity IRIs resolve (xAPI 1.0.3, hosted metadata): a machine asking for JSON gets
+    the activity's definition, a browser the activity's page in its reader's language (a
+    question: its place in its lesson)."""
     try:
         kind = ActivityType(activity_type)
     except ValueError as error:
         raise Http404 from error
-    if kind == ActivityType.QUESTION:
-        raise Http404
-    url = activity_page_url(kind, key, get_language())
-    if url is None:
-        raise Http404
-    return HttpResponseRedirect(url)
+    key = str(key)
+    if request.get_preferred_type(["application/json", "text/html"]) == "application/json":
+        definition = activity_definition(kind, key)
+        if definition is None:
+            raise Http404
+        response = JsonResponse(definition, json_dumps_params={"ensure_ascii": False})
+    else:
+        anchor = ""
+        if kind == ActivityType.QUESTION:
+            lesson_key = question_lesson_key(key)
+            if lesson_key is None:
+                raise Http404
+            kind, key, anchor = ActivityType.LESSON, lesson_key, f"#q-{key}"
+        url = activity_page_url(kind, key, get_language())
+        if url is None:
+            raise Http404
+        response = HttpResponseRedirect(url + anchor)
+    patch_vary_headers(response, ["Accept", "Accept-Language"])
+    return response

@@ -10,53 +10,93 @@
 
   var DB_NAME = "puente";
   var STORE = "events";
+  var META = "meta"; // {key: "csrf", value}: the newest CSRF token a page saw
+  var REFUSED = "refused"; // events the server refused for good, kept to tell the learner
   var EVENTS_URL = "/api/v1/events/";
   var BATCH = 50;
 
   function openDb() {
     return new Promise(function (resolve, reject) {
-      var request = scope.indexedDB.open(DB_NAME, 1);
+      var request = scope.indexedDB.open(DB_NAME, 2);
       request.onupgradeneeded = function () {
-        request.result.createObjectStore(STORE, { keyPath: "id" });
+        var db = request.result;
+        if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: "id" });
+        if (!db.objectStoreNames.contains(META)) db.createObjectStore(META, { keyPath: "key" });
+        if (!db.objectStoreNames.contains(REFUSED)) db.createObjectStore(REFUSED, { keyPath: "id" });
       };
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { reject(request.error); };
     });
   }
 
-  function withStore(mode, work) {
+  function withStore(name, mode, work) {
     return openDb().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var tx = db.transaction(STORE, mode);
-        var result = work(tx.objectStore(STORE));
+        var tx = db.transaction(name, mode);
+        var result = work(tx.objectStore(name));
         tx.oncomplete = function () { resolve(result && result.result); };
         tx.onerror = function () { reject(tx.error); };
       });
     });
   }
 
-  // Queue an event: {id, type, lesson, occurred_at, ...} for a learner, with the CSRF token
-  // to send it with (a service worker cannot read cookies).
-  function queueEvent(event, learner, csrf) {
-    return withStore("readwrite", function (store) {
-      return store.put({ id: event.id, event: event, learner: learner, csrf: csrf });
+  // Queue an event: {id, type, lesson, occurred_at, ...} made by a profile (learner id).
+  function queueEvent(event, learner) {
+    return withStore(STORE, "readwrite", function (store) {
+      return store.put({ id: event.id, event: event, learner: learner });
     });
   }
 
   function queuedEvents() {
-    return withStore("readonly", function (store) { return store.getAll(); });
+    return withStore(STORE, "readonly", function (store) { return store.getAll(); });
   }
 
   function forget(ids) {
-    return withStore("readwrite", function (store) {
+    return withStore(STORE, "readwrite", function (store) {
       ids.forEach(function (id) { store.delete(id); });
     });
   }
 
-  var flushing = null;
+  // Events the server refused for good leave the queue (resending cannot help) and are kept
+  // apart, with the server's reason, until the learner has seen them.
+  function refuse(items, reasons) {
+    return withStore(REFUSED, "readwrite", function (store) {
+      items.forEach(function (item) {
+        store.put({ id: item.id, event: item.event, reason: reasons[item.id] || "" });
+      });
+    }).then(function () { return forget(items.map(function (item) { return item.id; })); });
+  }
 
-  // Send what waits, a batch per learner. An event the server recorded, already had, or
-  // rejected for good is forgotten; anything else (offline, signed out, 5xx) stays queued.
+  function refusedEvents() {
+    return withStore(REFUSED, "readonly", function (store) { return store.getAll(); });
+  }
+
+  function clearRefused() {
+    return withStore(REFUSED, "readwrite", function (store) { store.clear(); });
+  }
+
+  // The CSRF token to send with: the page's cookie (a service worker cannot read cookies, so
+  // pages leave the newest one here). Never the token of when the event was queued: signing
+  // in changes it.
+  function rememberCsrf(token) {
+    if (!token) return Promise.resolve();
+    return withStore(META, "readwrite", function (store) {
+      store.put({ key: "csrf", value: token });
+    });
+  }
+
+  function rememberedCsrf() {
+    return withStore(META, "readonly", function (store) { return store.get("csrf"); })
+      .then(function (record) { return record ? record.value : ""; });
+  }
+
+  var flushing = null;
+  var readCsrf = rememberedCsrf; // a page reads its cookie instead (below)
+
+  // Send what waits, a batch per profile. Recorded or already known: forgotten. Refused for
+  // good (the server says why): moved apart, to be shown. A profile this phone may not act as
+  // right now (a child's profile is active): kept for later. Offline, signed out, 5xx, 429:
+  // kept, and tried again on the next page or reconnection.
   function flush() {
     if (flushing) return flushing;
     flushing = queuedEvents().then(function (items) {
@@ -65,38 +105,79 @@
         (byLearner[item.learner] = byLearner[item.learner] || []).push(item);
       });
       return Object.keys(byLearner).reduce(function (chain, learner) {
-        return chain.then(function () { return sendAll(byLearner[learner]); });
+        return chain.then(function () { return sendAll(byLearner[learner], learner, false); });
       }, Promise.resolve());
-    }).catch(function () { /* offline: try again later */ }).then(function () {
+    }).catch(function () { /* offline or signed out: try again later */ }).then(function () {
       flushing = null;
     });
     return flushing;
   }
 
-  function sendAll(items) {
-    if (!items.length) return Promise.resolve();
-    var batch = items.slice(0, BATCH);
+  function post(batch, learner, csrf) {
     return scope.fetch(EVENTS_URL, {
       method: "POST",
       credentials: "same-origin",
       headers: {
         "Content-Type": "application/json",
-        "X-CSRFToken": batch[0].csrf,
-        "X-Puente-Learner": String(batch[0].learner)
+        "X-CSRFToken": csrf,
+        "X-Puente-Learner": String(learner)
       },
       body: JSON.stringify({ events: batch.map(function (item) { return item.event; }) })
-    }).then(function (response) {
-      if (response.status !== 200 && response.status !== 207 && response.status !== 400) {
-        throw new Error("not sent: " + response.status);
-      }
-      return response.json().then(function (body) {
-        var done = (body.results || []).map(function (result) { return result.id; });
-        return forget(done.length ? done : batch.map(function (item) { return item.id; }));
-      });
-    }).then(function () { return sendAll(items.slice(BATCH)); });
+    });
   }
 
-  scope.PuenteQueue = { add: queueEvent, flush: flush, all: queuedEvents };
+  function sendAll(items, learner, retried) {
+    if (!items.length) return Promise.resolve();
+    var batch = items.slice(0, BATCH);
+    return readCsrf().then(function (csrf) { return post(batch, learner, csrf); })
+      .then(function (response) {
+        if (response.status === 200 || response.status === 207 || response.status === 400) {
+          return response.json().then(function (body) { return settle(batch, body); })
+            .then(function () { return sendAll(items.slice(BATCH), learner, false); });
+        }
+        if (response.status === 403) {
+          return response.json().catch(function () { return {}; }).then(function (body) {
+            if (body.code === "csrf_failed" && !retried) {
+              return sendAll(items, learner, true); // once, with the newest token
+            }
+            if (body.code === "profile_not_allowed") return null; // keep for later
+            throw new Error("not sent: 403 " + body.code);
+          });
+        }
+        throw new Error("not sent: " + response.status); // 401, 429, 5xx: keep
+      });
+  }
+
+  function settle(batch, body) {
+    var results = body.results || [];
+    if (!results.length) {
+      // The whole body was refused (it is not a batch of events): no resend can help.
+      var reason = JSON.stringify(body);
+      var all = {};
+      batch.forEach(function (item) { all[item.id] = reason; });
+      return refuse(batch, all);
+    }
+    var byId = {};
+    batch.forEach(function (item) { byId[item.id] = item; });
+    var done = [];
+    var refused = [];
+    var reasons = {};
+    results.forEach(function (result, index) {
+      var item = byId[result.id] || batch[index];
+      if (!item) return;
+      if (result.status === "rejected") {
+        refused.push(item);
+        reasons[item.id] = JSON.stringify(result.errors || {});
+      } else {
+        done.push(item.id);
+      }
+    });
+    return forget(done).then(function () { return refused.length && refuse(refused, reasons); });
+  }
+
+  scope.PuenteQueue = {
+    add: queueEvent, flush: flush, all: queuedEvents, refused: refusedEvents
+  };
 
   if (typeof scope.document === "undefined") return; // the service worker stops here
 
@@ -114,6 +195,7 @@
     var match = doc.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : "";
   }
+  readCsrf = function () { return Promise.resolve(csrfToken()); };
 
   function uuid4() {
     if (scope.crypto && scope.crypto.randomUUID) return scope.crypto.randomUUID();
@@ -139,7 +221,7 @@
       language: doc.documentElement.lang
     }, details);
     writes += 1;
-    var queued = queueEvent(event, learner, csrfToken());
+    var queued = queueEvent(event, learner);
     writing = Promise.all([writing, queued.catch(function () {})]).then(function () {
       writes = Math.max(0, writes - 1);
     });
@@ -254,11 +336,31 @@
   // A lesson opened from the phone's cache, offline, is a visit the server has not seen.
   if (lesson && learner && !navigator.onLine) record("viewed", {});
 
-  scope.addEventListener("online", flush);
+  // Tell the learner, once, about progress from this phone the server could not keep.
+  var refusedNotice = null;
+  function showRefused() {
+    var main = doc.getElementById("main");
+    if (!main || !strings.refused || refusedNotice) return;
+    refusedEvents().then(function (items) {
+      if (!items.length || refusedNotice) return;
+      var notice = element("div", { "class": "message warning", role: "status" });
+      notice.appendChild(element("p", {}, strings.refused.replace("%(count)s", items.length)));
+      var button = element("button", { type: "button", "class": "link-button" }, strings.dismiss);
+      button.addEventListener("click", function () { clearRefused().then(function () { notice.remove(); }); });
+      notice.appendChild(button);
+      main.insertBefore(notice, main.firstChild);
+      refusedNotice = notice;
+    }).catch(function () {});
+  }
+
+  function flushAndTell() { return flush().then(showRefused); }
+
+  rememberCsrf(csrfToken()).catch(function () {});
+  scope.addEventListener("online", flushAndTell);
   if ("serviceWorker" in navigator) {
     scope.addEventListener("load", function () {
       navigator.serviceWorker.register("/sw.js").catch(function () {});
     });
   }
-  if (learner) flush();
+  if (learner) flushAndTell(); else showRefused();
 })(self);
