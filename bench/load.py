@@ -1,7 +1,7 @@
 """Load: lesson pages and the events API under concurrent users, on gunicorn and PostgreSQL,
 next to a minimal Django view served by the same gunicorn in the same run.
 
-Builds the demo site in a fresh PostgreSQL database, starts gunicorn (gunicorn.conf.py, the
+Builds the demo site in a fresh PostgreSQL database, starts gunicorn (courses/gunicorn_conf.py, the
 production middleware, Redis as the cache) on loopback, and drives it from this process with
 keep-alive connections, one thread per simulated user. The client shares the machine's cores
 with the server, so only the ratios to the minimal view travel between machines.
@@ -54,7 +54,7 @@ def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.P
             str(REPO / ".venv" / "bin" / "gunicorn"),
             "courses.wsgi:application",
             "--config",
-            str(REPO / "gunicorn.conf.py"),
+            "python:courses.gunicorn_conf",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

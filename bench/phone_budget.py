@@ -89,6 +89,8 @@ def production_server():
     server = subprocess.Popen(
         [
             str(Path(python).parent / "gunicorn"),
+            "-c",
+            "python:courses.gunicorn_conf",
             "courses.wsgi",
             "--bind",
             f"127.0.0.1:{port}",

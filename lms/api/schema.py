@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 
@@ -32,6 +33,12 @@ class IntegrationTokenScheme(OpenApiAuthenticationExtension):
                 "operation's scope gets 403."
             ),
         }
+
+
+class PuenteSessionScheme(SessionScheme):
+    """The site's session cookie (with its CSRF token), as drf-spectacular describes DRF's."""
+
+    target_class = "lms.api.authentication.SessionAuthentication"
 
 
 class PuenteAutoSchema(AutoSchema):

@@ -1,4 +1,4 @@
-"""gunicorn for Puente: `gunicorn courses.wsgi` reads this file from the working directory.
+"""gunicorn for Puente: `gunicorn -c python:courses.gunicorn_conf courses.wsgi`.
 
 Phones on slow connections hold requests open while they trickle in: put a buffering proxy
 (nginx, a cloud load balancer) in front, and give each process a few threads so that one slow
