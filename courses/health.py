@@ -5,7 +5,8 @@ process restarted). ``/health/ready``: the database answers, the cache answers, 
 waits in the xAPI outbox and the LTI score queue.
 
 Its status: "ok"; "degraded" (200: the site serves, but something needs a person: the cache is
-down, an LRS endpoint is paused, statements wait with no LRS to go to, dead letters); or
+down, an LRS endpoint is paused, statements wait with no LRS to go to, dead letters, statements
+wait and no delivery worker is running); or
 "unavailable" (503: the database or the outbox cannot be read, the site cannot serve).
 """
 
@@ -25,6 +26,8 @@ from lms.selectors.xapi import outbox_backlog
 
 logger = logging.getLogger(__name__)
 CACHE_PROBE_KEY = "puente:health"
+# A worker says it is alive every few seconds; this long without a word, it is gone.
+WORKER_SILENT_SECONDS = 120
 
 
 @never_cache
@@ -71,6 +74,24 @@ def ready(request: HttpRequest) -> JsonResponse:
                 degraded.append("statements waiting for an LRS")
             if backlog.dead:
                 degraded.append("dead letters")
+            worker_seen = backlog.worker_seen_seconds_ago
+            if backlog.pending and (worker_seen is None or worker_seen > WORKER_SILENT_SECONDS):
+                degraded.append("no delivery worker")
     status = "unavailable" if not healthy else "degraded" if degraded else "ok"
     body = {"status": status, **({"degraded": degraded} if degraded else {}), **checks}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+class HealthCheckMiddleware:
+    """Answers /health/live and /health/ready before anything reads the Host header: a load
+    balancer probes each server by its address, which is not in ALLOWED_HOSTS (Django would
+    answer 400 and log a traceback for every probe). Nothing else is answered here."""
+
+    ROUTES = {"/health/live": live, "/health/ready": ready}
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        view = self.ROUTES.get(request.path_info)
+        return view(request) if view is not None else self.get_response(request)

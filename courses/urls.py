@@ -6,13 +6,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from courses import health, offline
+from courses import health, observability, offline
 from courses.admin_login import AdminLoginView
 from lms.urls import xapi_urlpatterns
+
+handler500 = "courses.errors.server_error"
 
 urlpatterns = [
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
+    path("metrics", observability.metrics, name="metrics"),
     # Before Wagtail's own admin URLs, so that this sign-in (with rate limits) answers.
     path("admin/login/", AdminLoginView.as_view(), name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),

@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "RATE_JOIN_PER_ADDRESS": "60/10m",
     "RATE_EVENTS_PER_USER": "120/m",
     "RATE_EVENTS_PER_ADDRESS": "1200/m",
+    # Statements every LRS acknowledged are deleted after this many days (manage.py purge).
+    "RETENTION_DAYS": 90,
 }
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from lms.models import DeliveryStatus, LrsEndpoint, StatementDelivery
 from lms.services.progress import learner_event_record
+from lms.services.xapi import worker_heartbeat
 from tests.factories import lesson_event
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,10 +80,18 @@ def test_readiness_reports_the_database_the_cache_and_the_backlog(client, course
     StatementDelivery.objects.filter().update(status=DeliveryStatus.PENDING)
 
     response = client.get("/health/ready")
+    # Statements wait and no delivery worker ever said it was alive: degraded, still serving.
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["degraded"] == ["no delivery worker"]
+    assert response.json()["outbox"]["worker_seen_seconds_ago"] is None
+    worker_heartbeat(worker_id="host:1:abc")
 
+    response = client.get("/health/ready")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
+    assert body["outbox"]["worker_seen_seconds_ago"] < 60
     assert body["database"] == "ok"
     assert body["cache"] == "ok"
     outbox = body["outbox"]
@@ -178,14 +187,14 @@ def test_with_redis_the_cache_and_the_limits_are_shared(db, client, settings, le
     """REDIS_URL's cache (as production uses it): readiness checks it, rate limits count in it."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "courses.cache.FailSoftRedisCache",
             "LOCATION": "redis://127.0.0.1:6379/14",
             "KEY_PREFIX": f"puente-test-{uuid.uuid4().hex}",
         }
     }
     from django.core.cache import cache, caches
 
-    assert caches["default"].__class__.__name__ == "RedisCache"
+    assert caches["default"].__class__.__name__ == "FailSoftRedisCache"
     assert client.get("/health/ready").json()["cache"] == "ok"
     settings.PUENTE_RATE_SIGN_IN_PER_USERNAME = "1/15m"
     form = {"username": learner.user.username, "password": "wrong"}
@@ -207,3 +216,30 @@ def test_readiness_is_503_when_the_outbox_cannot_be_read(db, client):
             cursor.execute("ALTER TABLE lms_statementdelivery_away RENAME TO lms_statementdelivery")
     assert response.status_code == 503
     assert response.json()["outbox"] == "unavailable"
+
+
+def test_load_balancers_probe_by_address_without_errors():
+    """Probes with the server's IP as Host (not in ALLOWED_HOSTS) get their answer, and no
+    400 with a traceback in the log for every probe; pages still check the host."""
+
+    def run(paths: str) -> subprocess.CompletedProcess:
+        script = (
+            "import django; django.setup();"
+            "from django.test import Client; c = Client();"
+            f"print(*[c.get(p, HTTP_HOST='10.0.0.7:8000').status_code for p in {paths}])"
+        )
+        return subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=REPO,
+            env={**os.environ, **PRODUCTION, "DATABASE_URL": "postgres://postgres@127.0.0.1:1/x"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    probes = run("['/health/live', '/health/ready']")
+    # No database behind this one: readiness answers 503, not a host error.
+    assert probes.stdout.split()[-2:] == ["200", "503"]
+    assert "Invalid HTTP_HOST header" not in probes.stderr
+    page = run("['/en/']")
+    assert page.stdout.split()[-1] == "400"

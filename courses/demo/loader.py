@@ -11,19 +11,14 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
-from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.images import ImageFile
 from django.db import transaction
 from wagtail.images.models import Image
-from wagtail.models import Collection, Locale, Page, Site
-from wagtail_localize.models import LocaleSynchronization
-from wagtail_localize.synctree import synchronize_tree
+from wagtail.models import Collection, Locale, Page
 
 from courses.demo import illustrations
 from courses.demo.curriculum import (
@@ -36,44 +31,35 @@ from courses.demo.curriculum import (
 from courses.demo.people import demo_people_load
 from courses.images import picture_renditions_warm
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
+from courses.setup import (
+    SetupReport,
+    locales_ensure,
+    locales_synchronise,
+    site_ensure,
+    stable_id,
+    wagtail_welcome_page_remove,
+)
 
-NAMESPACE = uuid.UUID("5b0c3c2e-8f5e-4d0e-9a43-6a1f0e7d2c11")
 DEMO_COLLECTION = "Puente demo illustrations"
-WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
 DEMO_ADMIN_USERNAME = os.environ.get("PUENTE_DEMO_ADMIN_USERNAME", "admin")
 DEMO_ADMIN_PASSWORD = os.environ.get("PUENTE_DEMO_ADMIN_PASSWORD", "puente-demo-admin")
 
 
-def stable_id(*parts: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
+def demo_site_load(*, production: bool = False) -> SetupReport:
+    """Create or update the demo site; a second run changes nothing.
 
-
-@dataclass
-class LoadReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-    def __str__(self) -> str:
-        return (
-            f"{len(self.created)} created, {len(self.updated)} updated, {self.unchanged} unchanged"
-        )
-
-
-def demo_site_load() -> LoadReport:
-    """Create or update the demo site; a second run changes nothing."""
+    ``production``: on a real site (told explicitly), the demo's people get passwords of
+    their own, made up now (in ``report.passwords``, shown once), no made-up progress is
+    recorded (its statements would reach a real LRS), and no demo administrator is made.
+    """
     source = load_course(SOURCE_LANGUAGE)
     translations = [load_course(language) for language in available_languages()[1:]]
     for translation in translations:
         check_translation(source, translation)
 
-    report = LoadReport()
+    report = SetupReport()
     with transaction.atomic():
-        locales = _ensure_locales(report)
+        locales = locales_ensure(report)
         images = _ensure_images(source, report)
         catalog = None
         for course in [source, *translations]:
@@ -81,25 +67,16 @@ def demo_site_load() -> LoadReport:
             page = _load_course_tree(course, locale, images, report)
             if course.language == SOURCE_LANGUAGE:
                 catalog = page
-        _ensure_site(catalog, report)
-        _remove_wagtail_welcome_page(report)
-        _synchronise_untranslated_locales(locales, report)
-        _ensure_admin(report)
-        demo_people_load(report.created)
+        site_ensure(catalog, report)
+        wagtail_welcome_page_remove(report)
+        locales_synchronise(locales, report)
+        if not production:
+            _ensure_admin(report)
+        report.passwords = demo_people_load(report.created, production=production)
     return report
 
 
-def _ensure_locales(report: LoadReport) -> dict[str, Locale]:
-    locales = {}
-    for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
-        locale, created = Locale.objects.get_or_create(language_code=code)
-        if created:
-            report.created.append(f"locale {code}")
-        locales[code] = locale
-    return locales
-
-
-def _ensure_images(course: CourseSpec, report: LoadReport) -> dict[str, Image]:
+def _ensure_images(course: CourseSpec, report: SetupReport) -> dict[str, Image]:
     names = {course.cover_image} if course.cover_image else set()
     for lesson in course.lessons:
         for block in lesson.body:
@@ -131,7 +108,7 @@ def _ensure_images(course: CourseSpec, report: LoadReport) -> dict[str, Image]:
 
 
 def _load_course_tree(
-    course: CourseSpec, locale: Locale, images: dict[str, Image], report: LoadReport
+    course: CourseSpec, locale: Locale, images: dict[str, Image], report: SetupReport
 ) -> CourseIndexPage:
     language = course.language
     catalog = _upsert_page(
@@ -259,7 +236,7 @@ def _upsert_page(
     translation_key: str,
     locale: Locale,
     fields: dict[str, Any],
-    report: LoadReport,
+    report: SetupReport,
 ) -> Page:
     """Create the page, or publish a new revision only if a field differs from the files."""
     page = model.objects.filter(translation_key=translation_key, locale=locale).first()
@@ -297,51 +274,7 @@ def _stream_json(raw: list[dict[str, Any]]) -> str:
     return json.dumps(raw, sort_keys=True, default=str)
 
 
-def _synchronise_untranslated_locales(locales: dict[str, Locale], report: LoadReport) -> None:
-    """Every locale without its own translation shows the English pages, as aliases."""
-    before = Page.objects.count()
-    source = locales[SOURCE_LANGUAGE]
-    for code, locale in locales.items():
-        if code == SOURCE_LANGUAGE:
-            continue
-        sync, created = LocaleSynchronization.objects.get_or_create(
-            locale=locale, defaults={"sync_from": source}
-        )
-        if created:
-            report.created.append(f"locale sync {code} <- {SOURCE_LANGUAGE}")
-        synchronize_tree(sync.sync_from, locale)
-    created = Page.objects.count() - before
-    if created:
-        report.created.append(f"{created} alias pages for untranslated locales")
-
-
-def _ensure_site(catalog: Page | None, report: LoadReport) -> None:
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        Site.objects.create(
-            hostname="localhost",
-            port=80,
-            root_page=catalog,
-            is_default_site=True,
-            site_name="Puente",
-        )
-        report.created.append("site")
-    elif site.root_page_id != catalog.id or site.site_name != "Puente":
-        site.root_page = catalog
-        site.site_name = "Puente"
-        site.save()
-        report.updated.append("site")
-
-
-def _remove_wagtail_welcome_page(report: LoadReport) -> None:
-    """Wagtail's first migration makes a placeholder home page; the catalog replaces it."""
-    for page in Page.objects.filter(depth=2, title=WAGTAIL_WELCOME_TITLE, numchild=0):
-        if type(page.specific) is Page and not Site.objects.filter(root_page=page).exists():
-            page.delete()
-            report.updated.append("removed Wagtail's placeholder page")
-
-
-def _ensure_admin(report: LoadReport) -> None:
+def _ensure_admin(report: SetupReport) -> None:
     User = get_user_model()
     if not User.objects.filter(username=DEMO_ADMIN_USERNAME).exists():
         User.objects.create_superuser(

@@ -8,8 +8,8 @@ every synthetic event has a fixed id, so a second run records nothing new.
 from __future__ import annotations
 
 import random
+import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -70,18 +70,38 @@ FAMILY_NIGHT_NAMES = [
 LANGUAGES = ["es", "es", "vi", "zh-hans", "ar", "en"]
 
 
-@dataclass
-class PeopleReport:
-    accounts: int = 0
-    events: int = 0
+class DemoAccounts:
+    """Makes the demo's accounts: with the documented password on a laptop, with a password of
+    their own on a real site (kept in ``made`` to show once)."""
+
+    def __init__(self, report: list[str], *, production: bool) -> None:
+        self.report = report
+        self.production = production
+        self.made: dict[str, str] = {}
+
+    def user(self, username: str, first: str = "", last: str = ""):
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            password = secrets.token_urlsafe(12) if self.production else DEMO_PASSWORD
+            user = user_model.objects.create_user(
+                username=username, password=password, first_name=first, last_name=last
+            )
+            self.report.append(f"user {username}")
+            if self.production:
+                self.made[username] = password
+        return user
 
 
-def demo_people_load(report: list[str]) -> None:
-    """Create (once) the demo's people, classes, assignments and progress."""
+def demo_people_load(report: list[str], *, production: bool = False) -> dict[str, str]:
+    """Create (once) the demo's people, classes, assignments and (not on a real site) three
+    weeks of made-up progress. Returns the passwords made for new accounts on a real site."""
+    accounts = DemoAccounts(report, production=production)
+    _user = accounts.user
     school, _created = School.objects.get_or_create(name="Lincoln Elementary School")
-    educator = _user("maestra.lopez", "Elena", "López", report)
+    educator = _user("maestra.lopez", "Elena", "López")
     StaffRole.objects.get_or_create(user=educator, school=school, role=StaffRole.Role.EDUCATOR)
-    principal = _user("director.kim", "Daniel", "Kim", report)
+    principal = _user("director.kim", "Daniel", "Kim")
     StaffRole.objects.get_or_create(
         user=principal, school=school, role=StaffRole.Role.ADMINISTRATOR
     )
@@ -91,16 +111,19 @@ def demo_people_load(report: list[str]) -> None:
 
     learners = []
     for number, name in enumerate(FAMILY_NIGHT_NAMES, start=1):
-        user = _user(f"family{number:02d}", "", "", report)
+        user = _user(f"family{number:02d}")
         learner = _learner(user, name, LANGUAGES[number % len(LANGUAGES)])
         ClassMembership.objects.get_or_create(classroom=family_night, learner=learner)
         learners.append(learner)
 
-    caregiver = _user("rosa", "Rosa", "Díaz", report)
+    caregiver = _user("rosa", "Rosa", "Díaz")
     rosa = _learner(caregiver, "Rosa", "es")
-    household = Household.objects.filter(caregiver=caregiver).first() or household_create(
-        caregiver=caregiver, pin=DEMO_PIN
-    )
+    pin = f"{secrets.randbelow(10**6):06d}" if production else DEMO_PIN
+    household = Household.objects.filter(caregiver=caregiver).first()
+    if household is None:
+        household = household_create(caregiver=caregiver, pin=pin)
+        if production:
+            accounts.made["rosa (household PIN)"] = pin
     children = [_child(household, "Ana", "es"), _child(household, "Leo", "en")]
     ClassMembership.objects.get_or_create(classroom=family_night, learner=rosa)
     for child in children:
@@ -127,18 +150,9 @@ def demo_people_load(report: list[str]) -> None:
             "Do this one together with a grown-up.",
         )
         _assign(room_12, course, educator, None, "")
-        _synthetic_progress(learners + [rosa, *children], modules[:3] + [modules[4]], report)
-
-
-def _user(username: str, first: str, last: str, report: list[str]):
-    user_model = get_user_model()
-    user = user_model.objects.filter(username=username).first()
-    if user is None:
-        user = user_model.objects.create_user(
-            username=username, password=DEMO_PASSWORD, first_name=first, last_name=last
-        )
-        report.append(f"user {username}")
-    return user
+        if not production:
+            _synthetic_progress(learners + [rosa, *children], modules[:3] + [modules[4]], report)
+    return accounts.made
 
 
 def _learner(user, display_name: str, language: str) -> Learner:

@@ -26,6 +26,10 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Which kind of site this is ("development", "test" or "production"): commands that would be
+# wrong on a real site (the demo's known passwords) check it.
+PUENTE_ENVIRONMENT = "development"
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -67,6 +71,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a request id for every log line, and one line per request (errors included).
+    "courses.observability.RequestLogMiddleware",
+    # Load balancers probe by the server's address: answered before the host is checked.
+    "courses.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Early in the list, so that it sees every response last (with the LTI frame origin).
     "courses.middleware.ContentSecurityPolicyMiddleware",
@@ -113,6 +121,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# No request waits long for a database that does not answer: connecting gives up after
+# DATABASE_CONNECT_TIMEOUT seconds and any statement after DATABASE_STATEMENT_TIMEOUT
+# milliseconds (0: none; set it to 0 for a long migration). The page then says "try again in
+# a minute" with 503 (courses/errors.py), and the delivery worker waits and reconnects.
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "30000"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}",
+        # A server that vanished (a network cut, a killed VM) is noticed within a minute.
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the delivery worker share one SQLite file: WAL lets readers work
     # beside a writer, and IMMEDIATE transactions take the write lock up front instead of
@@ -163,12 +187,15 @@ STORAGES = {
 # One process keeps its cache in memory. With several web processes set REDIS_URL: LTI login
 # state and nonces, rate limits and cached pages must be shared by all of them.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Seconds a cache call may take before Redis counts as down (courses/cache.py: pages go on).
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "courses.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "puente",
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         }
     }
 else:
@@ -194,6 +221,8 @@ XAPI_LRS_PASSWORD = os.environ.get("XAPI_LRS_PASSWORD", "")
 # see lms/encryption.py. Without them a key is derived from SECRET_KEY (not in production).
 PUENTE_SECRET_KEYS = env_list("PUENTE_SECRET_KEYS")
 PUENTE_XAPI_BATCH_SIZE = int(os.environ.get("PUENTE_XAPI_BATCH_SIZE", "100"))
+# Acknowledged statements older than this are deleted by `manage.py purge` (run daily).
+PUENTE_RETENTION_DAYS = int(os.environ.get("PUENTE_RETENTION_DAYS", "90"))
 # How long a worker may hold claimed statements before another worker may take them over.
 PUENTE_XAPI_LEASE_SECONDS = int(os.environ.get("PUENTE_XAPI_LEASE_SECONDS", "120"))
 # Retries after an LRS failure wait base * 2^attempts (with jitter), at most max seconds.
@@ -222,6 +251,20 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": int(os.environ.get("PUENTE_TRUSTED_PROXIES", "0")),
 }
 RATELIMIT_IP_META_KEY = "lms.ratelimits.client_address"
+# Rate limits ("count/period", period s, m, h or d); the defaults are in lms/conf.py. A school
+# or a library puts many families behind one address: the per-address limits are generous.
+_rates = {
+    "PUENTE_RATE_SIGN_IN_PER_USERNAME": os.environ.get("PUENTE_RATE_SIGN_IN_PER_USERNAME"),
+    "PUENTE_RATE_SIGN_IN_PER_ADDRESS": os.environ.get("PUENTE_RATE_SIGN_IN_PER_ADDRESS"),
+    "PUENTE_RATE_SIGN_UP_PER_ADDRESS": os.environ.get("PUENTE_RATE_SIGN_UP_PER_ADDRESS"),
+    "PUENTE_RATE_JOIN_PER_USER": os.environ.get("PUENTE_RATE_JOIN_PER_USER"),
+    "PUENTE_RATE_JOIN_PER_ADDRESS": os.environ.get("PUENTE_RATE_JOIN_PER_ADDRESS"),
+    "PUENTE_RATE_EVENTS_PER_USER": os.environ.get("PUENTE_RATE_EVENTS_PER_USER"),
+    "PUENTE_RATE_EVENTS_PER_ADDRESS": os.environ.get("PUENTE_RATE_EVENTS_PER_ADDRESS"),
+}
+globals().update({name: value for name, value in _rates.items() if value})
+# With the cache down, rate limits let requests through rather than lock everyone out.
+RATELIMIT_FAIL_OPEN = True
 SPECTACULAR_SETTINGS = {
     "TITLE": "Puente API",
     "DESCRIPTION": "Learner events, progress and the course catalog.",
@@ -274,11 +317,16 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # 100 events is about 30 KB, a roster file at most 1 MB. The Wagtail admin (uploads) is exempt.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("PUENTE_MAX_BODY_BYTES", str(2_621_440)))
 
+# Prometheus metrics at /metrics for a scraper sending "Authorization: Bearer <this>"; without
+# it there is no metrics endpoint. Several gunicorn processes: set PROMETHEUS_MULTIPROC_DIR.
+PUENTE_METRICS_TOKEN = os.environ.get("PUENTE_METRICS_TOKEN", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "courses.request_ids.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         # LOG_FORMAT=json: one JSON object per line, for log collectors.
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -290,6 +338,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if os.environ.get("LOG_FORMAT") == "json" else "plain",
+            "filters": ["request_id"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
@@ -299,5 +348,11 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         # Wagtail's audit log lines ("Page published") are also kept in its admin history.
         "wagtail": {"level": os.environ.get("LOG_LEVEL_WAGTAIL", "WARNING")},
+        # One line per request (courses.observability): LOG_REQUESTS=0 leaves them to the proxy.
+        "puente.requests": {
+            "level": "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING",
+        },
+        # Django's own "Not Found: /x" lines repeat what the request line says.
+        "django.request": {"level": "ERROR"},
     },
 }

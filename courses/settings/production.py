@@ -8,6 +8,7 @@ from .base import *  # noqa: F403
 from .base import env_bool, env_list
 
 DEBUG = False
+PUENTE_ENVIRONMENT = "production"
 if not SECRET_KEY:  # noqa: F405
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY for production.")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")

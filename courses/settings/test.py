@@ -3,6 +3,7 @@
 from .base import *  # noqa: F403
 
 DEBUG = False
+PUENTE_ENVIRONMENT = "test"
 SECRET_KEY = "puente-tests-only"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

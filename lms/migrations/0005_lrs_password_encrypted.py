@@ -11,6 +11,13 @@ def encrypt_stored_passwords(apps, schema_editor):
         endpoint.save(update_fields=["password"])
 
 
+def reenable_settings_endpoints(apps, schema_editor):
+    """Web processes without the XAPI_LRS_* settings used to turn the settings endpoint off
+    (and the worker on again): it was never a person's choice, so it is on."""
+    endpoint_model = apps.get_model("lms", "LrsEndpoint")
+    endpoint_model.objects.filter(from_settings=True).update(enabled=True)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -29,4 +36,5 @@ class Migration(migrations.Migration):
             field=lms.encryption.EncryptedTextField(blank=True),
         ),
         migrations.RunPython(encrypt_stored_passwords, migrations.RunPython.noop),
+        migrations.RunPython(reenable_settings_endpoints, migrations.RunPython.noop),
     ]

@@ -17,7 +17,7 @@ from lms.models.progress import (
     LessonProgress,
     QuestionAttempt,
 )
-from lms.models.queues import DeliveryStatus
+from lms.models.queues import DeliveryStatus, WorkerHeartbeat
 from lms.models.xapi import LrsEndpoint, Statement, StatementDelivery
 
 __all__ = [
@@ -43,4 +43,5 @@ __all__ = [
     "StaffRole",
     "Statement",
     "StatementDelivery",
+    "WorkerHeartbeat",
 ]

@@ -26,3 +26,17 @@ class QueuedDelivery(models.Model):
 
     class Meta:
         abstract = True
+
+
+class WorkerHeartbeat(models.Model):
+    """A delivery worker says it is alive every few seconds (health checks and metrics)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("delivery worker")
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -12,11 +12,16 @@ from lms.models.queues import QueuedDelivery
 
 
 class Statement(models.Model):
-    """An xAPI statement, frozen when its event was recorded: every retry sends these bytes."""
+    """An xAPI statement, frozen when its event was recorded: every retry sends these bytes.
+
+    Deleting a learner (or the account that owns them) deletes their statements and any
+    delivery not yet made: nothing about an erased person is sent afterwards. Statements an LRS
+    already stored stay there, under the learner's opaque id only.
+    """
 
     id = models.UUIDField(primary_key=True, editable=False)
     learner = models.ForeignKey(
-        Learner, null=True, on_delete=models.SET_NULL, related_name="statements"
+        Learner, null=True, on_delete=models.CASCADE, related_name="statements"
     )
     event = models.ForeignKey(
         LearnerEvent, null=True, on_delete=models.SET_NULL, related_name="statements"

@@ -142,8 +142,7 @@ def household_child_delete(*, household: Household, child: Learner) -> None:
     """
     if child.household_id != household.pk or not child.is_child_profile:
         raise HouseholdError(_("This profile is not one of your household's children."))
-    Statement.objects.filter(learner=child).delete()
-    child.delete()
+    child.delete()  # progress, events, statements and undelivered deliveries go with it
 
 
 def _check_pin_format(pin: str) -> None:

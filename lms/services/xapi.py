@@ -22,6 +22,7 @@ from lms.models import (
     LrsEndpoint,
     Statement,
     StatementDelivery,
+    WorkerHeartbeat,
 )
 
 BACKFILL_CHUNK = 1000
@@ -170,6 +171,16 @@ def endpoints_resume_changed() -> list[LrsEndpoint]:
             endpoint_resume(endpoint=endpoint)
             resumed.append(endpoint)
     return resumed
+
+
+HEARTBEATS_KEPT = timedelta(days=1)
+
+
+def worker_heartbeat(*, worker_id: str) -> None:
+    """Record that a delivery worker is alive now (and forget workers gone for a day)."""
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(worker_id=worker_id, defaults={"seen_at": now})
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - HEARTBEATS_KEPT).delete()
 
 
 def deliveries_replay(

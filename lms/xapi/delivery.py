@@ -139,6 +139,7 @@ def deliveries_record(
     """
     report = DeliveryReport(requests=1)
     if isinstance(answer, LrsUnavailable):
+        _log_failure(endpoint, rows, str(answer))
         report.retried += _schedule_retry(rows, worker_id, None, str(answer))
         return report
     response = answer
@@ -180,6 +181,7 @@ def deliveries_record(
             row.attempts += 1
         _split(client, endpoint, rows, worker_id, report, split_failing=False)
     else:
+        _log_failure(endpoint, rows, f"{response.status} {response.body[:200]}")
         report.retried += _schedule_retry(rows, worker_id, response.status, response.body)
     return report
 
@@ -236,6 +238,15 @@ def _dead_conflict(row: ClaimedRow, worker_id: str, held: dict) -> int:
         f"The LRS's statement: {json.dumps(held, ensure_ascii=False, sort_keys=True)}"
     )
     return _finish([row], worker_id, DeliveryStatus.DEAD, LrsResponse(CONFLICT, message))
+
+
+def _log_failure(endpoint: LrsEndpoint, rows: Sequence[ClaimedRow], reason: str) -> None:
+    logger.warning(
+        "LRS %s did not take %d statements (%s); they wait for a retry",
+        endpoint.key,
+        len(rows),
+        reason.strip(),
+    )
 
 
 def _keeps_failing(rows: Sequence[ClaimedRow]) -> bool:

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
+
+from django.db import DatabaseError, connections
 
 from lms.conf import lms_setting
 from lms.lti.grades import scores_deliver
@@ -24,6 +28,7 @@ from lms.services.xapi import (
     endpoint_credentials,
     endpoints_resume_changed,
     endpoints_sync_from_settings,
+    worker_heartbeat,
 )
 from lms.xapi.client import LrsClient
 from lms.xapi.delivery import (
@@ -41,6 +46,40 @@ BACKFILL_EVERY_SECONDS = 5.0
 BATCHES_PER_TURN = 20
 
 
+STOP_GRACE_SECONDS = 3.0  # after SIGTERM: how long an in-flight batch may still take
+HEARTBEAT_EVERY_SECONDS = 5.0
+DATABASE_RETRY_MAX_SECONDS = 30.0
+
+
+class Sender:
+    """One daemon thread that sends a batch while the worker claims the next (the HTTP half,
+    which never touches the database). Daemon, so that a worker told to stop never waits for
+    an LRS that hangs: the batch it abandons is released and sent again, identical."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="lrs-send", daemon=True).start()
+
+    def submit(self, work: Callable, *args) -> Future:
+        future: Future = Future()
+        self._jobs.put((future, work, args))
+        return future
+
+    def _serve(self) -> None:
+        while True:
+            future, work, args = self._jobs.get()
+            if future is None:
+                return
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(work(*args))
+                except BaseException as error:  # handed to the waiting worker
+                    future.set_exception(error)
+
+    def shutdown(self) -> None:
+        self._jobs.put((None, None, None))
+
+
 class DeliveryWorker:
     def __init__(self, *, batch_size: int | None = None) -> None:
         self.batch_size = batch_size or lms_setting("XAPI_BATCH_SIZE")
@@ -49,8 +88,11 @@ class DeliveryWorker:
         self.clients: dict[tuple[int, str], LrsClient] = {}
         # Backfilling a new endpoint is checked now and then, not before every batch.
         self.backfilled_at: dict[int, float] = {}
-        self.sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lrs-send")
+        self.sender = Sender()
         self.warned: set[int] = set()
+        # Set by SIGTERM/SIGINT (or a test): the worker stops within a few seconds.
+        self.stop_event = threading.Event()
+        self.beaten_at = 0.0
 
     def client_for(self, endpoint: LrsEndpoint, credentials: tuple[str, str]) -> LrsClient:
         username, password = credentials
@@ -70,16 +112,21 @@ class DeliveryWorker:
     def run_round(self) -> DeliveryReport:
         """Up to BATCHES_PER_TURN batches for each endpoint that has something due."""
         report = DeliveryReport()
+        self.heartbeat()
         endpoints_sync_from_settings()
         for endpoint in endpoints_resume_changed():
             logger.info("LRS endpoint %s: credentials changed, sending again", endpoint.key)
         for endpoint in LrsEndpoint.objects.filter(enabled=True, paused_at__isnull=True):
+            if self.stop_event.is_set():
+                return report
             credentials = endpoint_credentials(endpoint)
             if credentials is None:
                 self.warn_once(endpoint, "its XAPI_LRS_* settings are not set for this worker")
                 continue
             self.backfill(endpoint)
             report.add(self.deliver(endpoint, credentials))
+        if self.stop_event.is_set():
+            return report
         # Scores for LMS gradebooks (LTI) share the worker and its loop.
         scores = scores_deliver(worker_id=self.worker_id)
         report.add(
@@ -105,22 +152,40 @@ class DeliveryWorker:
             if not rows:
                 break
             sending = self.sender.submit(batch_post, client, rows)
-            next_rows = self.claim(endpoint) if _turn + 1 < BATCHES_PER_TURN else []
+            more = _turn + 1 < BATCHES_PER_TURN and not self.stop_event.is_set()
+            next_rows = self.claim(endpoint) if more else []
+            answer = self.answer_of(sending)
+            if answer is None:  # told to stop, and the LRS is still thinking
+                release_claims([*rows, *next_rows], self.worker_id)
+                break
             report.add(
                 deliveries_record(
                     client=client,
                     endpoint=endpoint,
                     rows=rows,
                     worker_id=self.worker_id,
-                    answer=sending.result(),
+                    answer=answer,
                 )
             )
             rows = next_rows
-            if report.paused or report.retried:
-                # The LRS refused or failed: hand the next batch back instead of sending it.
+            if report.paused or report.retried or self.stop_event.is_set():
+                # The LRS refused or failed, or the worker stops: hand the next batch back.
                 release_claims(rows, self.worker_id)
                 break
         return report
+
+    def answer_of(self, sending: Future):
+        """The LRS's answer to a batch; None if the worker was told to stop and the answer
+        did not come within STOP_GRACE_SECONDS after that."""
+        while True:
+            try:
+                return sending.result(timeout=0.2)
+            except TimeoutError:
+                if self.stop_event.is_set():
+                    try:
+                        return sending.result(timeout=STOP_GRACE_SECONDS)
+                    except TimeoutError:
+                        return None
 
     def claim(self, endpoint: LrsEndpoint):
         return deliveries_claim(endpoint=endpoint, worker_id=self.worker_id, limit=self.batch_size)
@@ -135,18 +200,50 @@ class DeliveryWorker:
         while endpoint_backfill(endpoint=endpoint):
             pass  # catch up with everything recorded before the endpoint existed
 
+    def heartbeat(self) -> None:
+        """Say, now and then, that this worker is alive (health checks and metrics read it)."""
+        if time.monotonic() - self.beaten_at >= HEARTBEAT_EVERY_SECONDS:
+            worker_heartbeat(worker_id=self.worker_id)
+            self.beaten_at = time.monotonic()
+
     def run(
         self,
         *,
         once: bool = False,
         idle_seconds: float | None = None,
-        should_stop: Callable[[], bool] = lambda: False,
+        should_stop: Callable[[], bool] | None = None,
     ) -> DeliveryReport:
-        """Deliver until nothing is due (``once``) or until asked to stop."""
+        """Deliver until nothing is due (``once``) or until asked to stop.
+
+        The database may go away (a restart, a failover, a killed connection): the worker
+        closes its connections, waits (1, 2, 4... up to 30 s) and carries on; a worker
+        started before its database comes up waits for it the same way. With ``once`` (a
+        task) a database error is raised instead, for the task runner to retry.
+        """
         idle = lms_setting("XAPI_IDLE_SECONDS") if idle_seconds is None else idle_seconds
         total = DeliveryReport()
-        while not should_stop():
-            report = self.run_round()
+        failures = 0
+        while not self.stopping(should_stop):
+            try:
+                report = self.run_round()
+            except DatabaseError as error:
+                if once:
+                    raise
+                failures += 1
+                wait = min(DATABASE_RETRY_MAX_SECONDS, 2.0 ** (failures - 1))
+                logger.warning(
+                    "Delivery worker: the database is unavailable (%s: %s); trying again in %g s",
+                    type(error).__name__,
+                    str(error).strip().splitlines()[0] if str(error).strip() else "",
+                    wait,
+                )
+                connections.close_all()  # the next query opens a fresh connection
+                self.beaten_at = 0.0
+                self.stop_event.wait(wait)
+                continue
+            if failures:
+                logger.info("Delivery worker: the database is back")
+                failures = 0
             total.add(report)
             if report.requests:
                 logger.info(
@@ -159,8 +256,13 @@ class DeliveryWorker:
                 continue
             if once:
                 break
-            time.sleep(idle)
+            self.stop_event.wait(idle)
         return total
+
+    def stopping(self, should_stop: Callable[[], bool] | None) -> bool:
+        if should_stop is not None and should_stop():
+            self.stop_event.set()
+        return self.stop_event.is_set()
 
     def close(self) -> None:
         self.sender.shutdown()

@@ -1,0 +1,53 @@
+"""How long Puente keeps what it no longer needs: statements every LRS has acknowledged, and
+scores every platform has taken, go after ``PUENTE_RETENTION_DAYS`` (90 by default). Nothing
+waiting or refused is touched: those still need a worker or a person. Learners' progress and
+events are not touched either (they are the learners' record, erased with the learner).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from lms.conf import lms_setting
+from lms.models import DeliveryStatus, ScoreDelivery, Statement
+
+CHUNK = 5000  # rows deleted per transaction, so that no lock is held for long
+
+
+@dataclass
+class PurgeReport:
+    statements: int = 0
+    scores: int = 0
+
+
+def retention_cutoff(*, days: int | None = None, now: datetime | None = None) -> datetime:
+    days = lms_setting("RETENTION_DAYS") if days is None else days
+    return (now or timezone.now()) - timedelta(days=days)
+
+
+def outbox_purge(*, before: datetime, dry_run: bool = False) -> PurgeReport:
+    """Delete statements older than ``before`` that every LRS acknowledged (their delivery
+    rows go with them), and delivered LTI scores older than ``before``."""
+    report = PurgeReport()
+    done = (
+        Statement.objects.filter(created_at__lt=before, deliveries__isnull=False)
+        .exclude(deliveries__status__in=[DeliveryStatus.PENDING, DeliveryStatus.DEAD])
+        .values("id")
+    )
+    scores = ScoreDelivery.objects.filter(
+        status=DeliveryStatus.DELIVERED, created_at__lt=before
+    ).values("id")
+    if dry_run:
+        report.statements = done.distinct().count()
+        report.scores = scores.count()
+        return report
+    while ids := list(done.distinct().values_list("id", flat=True)[:CHUNK]):
+        Statement.objects.filter(id__in=ids).delete()
+        report.statements += len(ids)
+    while ids := list(scores.values_list("id", flat=True)[:CHUNK]):
+        ScoreDelivery.objects.filter(id__in=ids).delete()
+        report.scores += len(ids)
+    return report
