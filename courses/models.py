@@ -124,9 +124,19 @@ class CourseIndexPage(CoursePageBase):
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
-        context["courses"] = (
+        courses = list(
             CoursePage.objects.live().child_of(self).select_related("cover_image").order_by("path")
         )
+        # A course takes as long as its lessons: one query for every course's lessons.
+        minutes = dict.fromkeys((course.path for course in courses), 0)
+        lessons = LessonPage.objects.live().descendant_of(self).only("path", "estimated_minutes")
+        for lesson in lessons:
+            course_path = lesson.path[: len(self.path) + self.steplen]
+            if course_path in minutes:
+                minutes[course_path] += lesson.estimated_minutes
+        for course in courses:
+            course.total_minutes = minutes[course.path]
+        context["courses"] = courses
         return context
 
 
@@ -139,9 +149,6 @@ class Audience(models.TextChoices):
 class CoursePage(CoursePageBase):
     summary = models.TextField(max_length=400)
     audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.EVERYONE)
-    estimated_minutes = models.PositiveSmallIntegerField(
-        default=60, validators=[MinValueValidator(1)], help_text=_("About how long it takes.")
-    )
     cover_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -154,7 +161,6 @@ class CoursePage(CoursePageBase):
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("audience"),
-        FieldPanel("estimated_minutes"),
         FieldPanel("cover_image"),
         FieldPanel("learning_outcomes"),
     ]
@@ -169,8 +175,8 @@ class CoursePage(CoursePageBase):
     def lms_description(self) -> str:
         return self.summary
 
-    def lms_minutes(self) -> int:
-        return self.estimated_minutes
+    def lms_minutes(self) -> None:
+        return None  # the sum of its lessons' minutes, which editors set
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
@@ -183,6 +189,7 @@ class CoursePage(CoursePageBase):
                 outline.lesson_count += 1
                 outline.minutes += lesson.estimated_minutes
         context["modules"] = list(outlines.values())
+        context["total_minutes"] = sum(outline.minutes for outline in outlines.values())
         learner = learning.current_learner(request)
         if learner is not None:
             context["course_status"] = learning.course_status(
@@ -225,9 +232,19 @@ class ModulePage(CoursePageBase):
         context["total_minutes"] = sum(lesson.estimated_minutes for lesson in lessons)
         learner = learning.current_learner(request)
         if learner is not None:
-            context["statuses"] = learning.lesson_statuses(
+            statuses = learning.lesson_statuses(
                 learner=learner, lesson_keys=[lesson.translation_key for lesson in lessons]
             )
+            context["statuses"] = statuses
+            finished = [
+                lesson
+                for lesson in lessons
+                if statuses.get(str(lesson.translation_key)) == "completed"
+            ]
+            context["done_count"] = len(finished)
+            context["started"] = bool(statuses)
+            # Where to go on: the first lesson not finished yet.
+            context["next_lesson"] = next((ls for ls in lessons if ls not in finished), None)
         return context
 
 

@@ -14,19 +14,13 @@ from django.http import HttpRequest
 from django.utils.translation import get_language_info
 from wagtail.models import Page
 
+from lms.i18n import LanguageLink
+
 
 @dataclass(frozen=True)
 class Link:
     title: str
     url: str
-
-
-@dataclass(frozen=True)
-class LanguageLink:
-    code: str
-    name: str
-    url: str
-    current: bool
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,11 @@ class Grade:
     selected: tuple[Choice, ...]
     correct: bool
 
+    @property
+    def partly_right(self) -> bool:
+        """Every chosen answer is right, but some right ones are missing."""
+        return not self.correct and all(choice.correct for choice in self.selected)
+
 
 def grade_answer(question: Question, selected_ids: Collection[str]) -> Grade:
     """Grade a learner's choices: right only when exactly the correct choices were picked."""

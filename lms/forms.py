@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,3 +28,33 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username",)
+        labels = {"username": _("Username")}
+        help_texts = {
+            "username": _(
+                "Letters and numbers, with no spaces. You can use . or - between words, "
+                "like maria.lopez."
+            )
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The characters are checked in clean_username, after the check for spaces.
+        field = self.fields["username"]
+        field.validators = [
+            validator
+            for validator in field.validators
+            if not isinstance(validator, UnicodeUsernameValidator)
+        ]
+
+    def clean_username(self) -> str:
+        """A name typed with spaces ("maria lopez") gets a suggestion it can use instead."""
+        username = self.cleaned_data.get("username", "")
+        if any(character.isspace() for character in username):
+            suggestion = ".".join(username.split())
+            raise forms.ValidationError(
+                _("A username cannot have spaces. Try “%(suggestion)s”.")
+                % {"suggestion": suggestion},
+                code="spaces",
+            )
+        UnicodeUsernameValidator()(username)
+        return super().clean_username()

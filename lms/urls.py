@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from lms.views import accounts, household, integrations, learning, teaching
+from lms.views import (
+    account,
+    accounts,
+    household,
+    integrations,
+    learning,
+    recovery,
+    teaching,
+    xapi,
+)
 
 app_name = "lms"
 
@@ -10,6 +19,33 @@ urlpatterns = [
     path("accounts/sign-in/", accounts.SignInView.as_view(), name="login"),
     path("accounts/sign-out/", accounts.SignOutView.as_view(), name="logout"),
     path("accounts/sign-up/", accounts.SignUpView.as_view(), name="signup"),
+    path("accounts/welcome/", accounts.welcome, name="welcome"),
+    path("accounts/language/", accounts.language_choose, name="language"),
+    path("accounts/forgot/", recovery.forgot, name="forgot"),
+    path("accounts/recover/", recovery.recover, name="recover"),
+    path("accounts/password-reset/", recovery.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "accounts/password-reset/sent/",
+        recovery.PasswordResetSentView.as_view(),
+        name="password-reset-sent",
+    ),
+    path(
+        "accounts/password-reset/<uidb64>/<token>/",
+        recovery.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "accounts/password-reset/done/",
+        recovery.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
+    path("privacy/", account.privacy, name="privacy"),
+    path("learn/account/", account.account, name="account"),
+    path("learn/account/password/", account.password_change, name="password-change"),
+    path("learn/account/recovery-code/", account.recovery_code_new, name="recovery-code"),
+    path("learn/account/data.json", account.account_export, name="account-export"),
+    path("learn/account/delete/", account.account_delete, name="account-delete"),
+    path("learn/who/forgot-pin/", recovery.pin_forgot, name="pin-forgot"),
     path("learn/", learning.home, name="home"),
     path("learn/progress/", learning.my_progress, name="progress"),
     path("learn/who/", learning.who_is_learning, name="who"),
@@ -32,10 +68,12 @@ urlpatterns = [
     path("teach/classes/<int:classroom_id>/export.csv", teaching.export_csv, name="export"),
 ]
 
+# Not under a language: what a QR code, an LRS or an LTI platform links to.
 xapi_urlpatterns = [
+    path("join/<str:code>/", accounts.join_link, name="join-link"),
     path(
         "xapi/activities/<str:activity_type>/<uuid:key>",
-        accounts.activity_metadata,
+        xapi.activity_metadata,
         name="xapi-activity",
     ),
 ]

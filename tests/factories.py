@@ -153,7 +153,6 @@ def build_course_tree(
             title="Family Digital Skills",
             slug="family",
             summary="Learn together.",
-            estimated_minutes=30,
             cover_image=image,
             learning_outcomes=[
                 {"type": "outcome", "value": "You can use Wi-Fi.", "id": str(uuid.uuid4())}

@@ -133,7 +133,6 @@ def _load_course_tree(
             "slug": course.slug,
             "summary": course.summary,
             "audience": course.audience,
-            "estimated_minutes": sum(lesson.minutes for lesson in course.lessons),
             "cover_image_id": images[course.cover_image].id if course.cover_image else None,
             "learning_outcomes": [
                 {"type": "outcome", "value": text, "id": stable_id(course.key, "outcome", str(i))}

@@ -1,5 +1,5 @@
 from lms.models.integrations import IntegrationToken
-from lms.models.learners import Learner
+from lms.models.learners import Learner, RecoveryCode
 from lms.models.lti import LtiActivityLink, LtiClassLink, LtiPlatform, ScoreDelivery
 from lms.models.people import (
     Assignment,
@@ -38,6 +38,7 @@ __all__ = [
     "LtiClassLink",
     "LtiPlatform",
     "QuestionAttempt",
+    "RecoveryCode",
     "School",
     "ScoreDelivery",
     "StaffRole",

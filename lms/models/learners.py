@@ -43,3 +43,20 @@ class Learner(models.Model):
     def is_child_profile(self) -> bool:
         """A profile without an account of its own, managed by a caregiver."""
         return self.user_id is None
+
+
+class RecoveryCode(models.Model):
+    """A one-time code a learner keeps on paper to get back into their account without
+    email. Only its hash is stored; using it issues a new one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_code"
+    )
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}"

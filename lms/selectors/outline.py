@@ -79,7 +79,17 @@ def course_outlines(*, language: str, request: HttpRequest | None = None) -> lis
             parent.children.append(node)
         elif node.type == ActivityType.COURSE:
             courses.append(node)
+    for course in courses:
+        _sum_minutes(course)
     return courses
+
+
+def _sum_minutes(node: OutlineNode) -> int:
+    """A course or module that does not say how long it takes takes as long as its lessons."""
+    total = sum(_sum_minutes(child) for child in node.children)
+    if node.minutes is None:
+        node.minutes = total
+    return node.minutes or 0
 
 
 def outline_index(courses: list[OutlineNode]) -> dict[str, OutlineNode]:

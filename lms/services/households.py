@@ -50,6 +50,17 @@ def household_pin_change(*, household: Household, pin: str) -> None:
     household.save(update_fields=["pin"])
 
 
+def household_pin_reset(*, household: Household, password: str, pin: str) -> None:
+    """A caregiver who forgot the PIN sets a new one with their account's password (which
+    also lifts a lock from wrong PINs)."""
+    if not household.caregiver.check_password(password):
+        raise HouseholdError(_("That password is not right. The PIN was not changed."))
+    _check_pin_format(pin)
+    Household.objects.filter(pk=household.pk).update(
+        pin=make_password(pin), pin_failures=0, pin_locked_until=None
+    )
+
+
 def household_child_add(
     *, household: Household, display_name: str, preferred_language: str
 ) -> Learner:

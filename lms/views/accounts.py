@@ -1,27 +1,30 @@
-"""Accounts: sign up (no email needed) and sign in; and where xAPI activity IRIs lead."""
+"""Accounts: sign up (no email needed), sign in and out, the welcome with a recovery code, and
+the language a person reads in."""
 
 from __future__ import annotations
-
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
-from lms.access import Audience
-from lms.activities import ActivityType
+from lms.access import Audience, has_school_role, principal_of
 from lms.forms import SignupForm
+from lms.i18n import LANGUAGE_COOKIE, path_in_language, preferred_language
 from lms.ratelimits import SIGN_IN, SIGN_UP, minutes_to_wait, sign_in_wait_message
-from lms.selectors.activities import activity_definition, activity_page_url, question_lesson_key
-from lms.services.learners import learner_sign_up
-from lms.views.access import anyone
+from lms.services.accounts import learner_language_set, recovery_code_issue
+from lms.services.learners import learner_for_user, learner_sign_up
+from lms.views.access import anyone, signed_in
+
+NEW_RECOVERY_CODE_SESSION_KEY = "puente_new_recovery_code"
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 60 * 60
 
 
 def safe_next_url(request: HttpRequest, fallback: str) -> str:
@@ -31,6 +34,16 @@ def safe_next_url(request: HttpRequest, fallback: str) -> str:
     ):
         return candidate
     return fallback
+
+
+def landing_url(request: HttpRequest, user, next_url: str = "") -> str:
+    """Where a person goes after signing in: where they were going, or their own start page
+    (educators their classes, families their to-do list), in the language they chose."""
+    language = learner_for_user(user=user).preferred_language or get_language()
+    if next_url:
+        return path_in_language(request, next_url, language)
+    with translation.override(language):
+        return reverse("lms:classes" if has_school_role(user) else "lms:home")
 
 
 class SignInView(LoginView):
@@ -47,6 +60,9 @@ class SignInView(LoginView):
             )
             return too_many(self, form, sign_in_wait_message(minutes))
         return super().post(request, *args, **kwargs)
+
+    def get_success_url(self) -> str:
+        return landing_url(self.request, self.request.user, self.get_redirect_url())
 
 
 class SignOutView(LogoutView):
@@ -96,7 +112,13 @@ class SignUpView(FormView):
             preferred_language=form.cleaned_data["preferred_language"],
         )
         login(self.request, learner.user, backend="lms.backends.LearnerModelBackend")
-        return HttpResponseRedirect(safe_next_url(self.request, reverse("lms:home")))
+        # Shown once, on the welcome page: the way back in without email.
+        self.request.session[NEW_RECOVERY_CODE_SESSION_KEY] = recovery_code_issue(user=learner.user)
+        with translation.override(learner.preferred_language or get_language()):
+            welcome = reverse("lms:welcome")
+        next_url = safe_next_url(self.request, "")
+        query = f"?{urlencode({'next': next_url})}" if next_url else ""
+        return HttpResponseRedirect(welcome + query)
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
@@ -110,31 +132,38 @@ def too_many(view, form, message: str) -> HttpResponse:
     return view.render_to_response(context, status=429)
 
 
+@signed_in
+def welcome(request: HttpRequest) -> HttpResponse:
+    """After sign-up: a welcome, and the recovery code to keep (shown this once)."""
+    code = request.session.pop(NEW_RECOVERY_CODE_SESSION_KEY, None)
+    principal = principal_of(request)
+    return render(
+        request,
+        "lms/welcome.html",
+        {
+            "code": code,
+            "username": principal.user.get_username(),
+            "next": safe_next_url(request, reverse("lms:home")),
+        },
+    )
+
+
 @anyone
-def activity_metadata(request: HttpRequest, activity_type: str, key: uuid.UUID) -> HttpResponse:
-    """xAPI activity IRIs resolve (xAPI 1.0.3, hosted metadata): a machine asking for JSON gets
-    the activity's definition, a browser the activity's page in its reader's language (a
-    question: its place in its lesson)."""
-    try:
-        kind = ActivityType(activity_type)
-    except ValueError as error:
-        raise Http404 from error
-    key = str(key)
-    if request.get_preferred_type(["application/json", "text/html"]) == "application/json":
-        definition = activity_definition(kind, key)
-        if definition is None:
-            raise Http404
-        response = JsonResponse(definition, json_dumps_params={"ensure_ascii": False})
-    else:
-        anchor = ""
-        if kind == ActivityType.QUESTION:
-            lesson_key = question_lesson_key(key)
-            if lesson_key is None:
-                raise Http404
-            kind, key, anchor = ActivityType.LESSON, lesson_key, f"#q-{key}"
-        url = activity_page_url(kind, key, get_language())
-        if url is None:
-            raise Http404
-        response = HttpResponseRedirect(url + anchor)
-    patch_vary_headers(response, ["Accept", "Accept-Language"])
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The language switcher's choice (the language is this URL's): kept on a signed-in
+    person's active profile for every phone they use, and in a cookie for this phone."""
+    language = get_language()
+    principal = principal_of(request)
+    if principal.is_person:
+        learner_language_set(learner=principal.profile, language=language)
+    response = redirect(safe_next_url(request, f"/{language}/"))
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_SECONDS, samesite="Lax")
     return response
+
+
+@anyone
+def join_link(request: HttpRequest, code: str) -> HttpResponse:
+    """A class's join link and QR code carry no language: the family's own decides (their
+    profile's choice once signed in, else their phone's)."""
+    with translation.override(preferred_language(request)):
+        return redirect(f"{reverse('lms:join')}?{urlencode({'code': code})}")

@@ -40,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "members": [(member, assignments[member.pk]) for member in members],
             "assignments": assignments[learner.pk],
             "courses": courses,
+            "is_staff": principal.is_staff,
         },
     )
 

@@ -263,6 +263,7 @@
     }
     var right = question.correct.length === chosen.length &&
       question.correct.every(function (id) { return chosen.indexOf(id) !== -1; });
+    var partly = !right && chosen.every(function (id) { return question.correct.indexOf(id) !== -1; });
     form.classList.add(right ? "is-correct" : "is-incorrect");
     question.choices.forEach(function (choice) {
       if (chosen.indexOf(choice.id) === -1) return;
@@ -271,7 +272,7 @@
     });
     var result = element("div", { "class": "result", role: "status" });
     result.appendChild(element("p", {}, "")).appendChild(
-      element("strong", {}, right ? strings.right : strings.wrong));
+      element("strong", {}, right ? strings.right : partly ? strings.partly : strings.wrong));
     if (right && question.explanation) result.appendChild(element("p", {}, question.explanation));
     form.querySelector("button[type=submit]").insertAdjacentElement("beforebegin", result);
   }
@@ -332,6 +333,11 @@
   Array.prototype.forEach.call(doc.querySelectorAll("form.block-question"), enhanceQuestion);
   Array.prototype.forEach.call(doc.querySelectorAll("form.finish-form"), enhanceFinish);
   Array.prototype.forEach.call(doc.querySelectorAll("button[data-pack]"), enhanceSave);
+  // "Print this page" (the recovery code): a button only where a script can print.
+  Array.prototype.forEach.call(doc.querySelectorAll("button[data-print]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { scope.print(); });
+  });
 
   // A lesson opened from the phone's cache, offline, is a visit the server has not seen.
   if (lesson && learner && !navigator.onLine) record("viewed", {});

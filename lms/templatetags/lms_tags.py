@@ -1,0 +1,61 @@
+"""Template tags a site's base template uses to show the plugin's parts: the language
+switcher, who is learning now and the account links."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django import template
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from lms.access import household_of, principal_of
+from lms.i18n import LanguageLink, language_links
+
+register = template.Library()
+
+
+@register.simple_tag
+def language_name(code: str) -> str:
+    """A language's name in that language ("Español"); the code if it is not configured."""
+    return dict(settings.LANGUAGES).get(code, code)
+
+
+@register.simple_tag(takes_context=True)
+def page_languages(context) -> list[LanguageLink]:
+    return language_links(context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def language_switch_url(context, language: LanguageLink) -> str:
+    """Where a language link leads: the page in that language; for a signed-in person,
+    through the view that keeps the choice on their profile."""
+    request = context["request"]
+    if not request.user.is_authenticated:
+        return language.url
+    with translation.override(language.code):
+        chooser = reverse("lms:language")
+    return f"{chooser}?next={quote(language.url)}"
+
+
+@register.inclusion_tag("lms/includes/language_switcher.html", takes_context=True)
+def lms_language_switcher(context, languages: list[LanguageLink] | None = None) -> dict:
+    """The language switcher: ``languages`` (a course page's own, whose slugs differ by
+    language), or this page of the plugin in every language."""
+    request = context["request"]
+    return {
+        "request": request,
+        "languages": languages if languages is not None else language_links(request),
+    }
+
+
+@register.inclusion_tag("lms/includes/account_nav.html", takes_context=True)
+def lms_account_nav(context) -> dict:
+    """Who is learning on this phone now, and where their account's pages are."""
+    request = context["request"]
+    principal = principal_of(request)
+    shared_phone = principal.is_person and (
+        principal.is_child or household_of(principal.user) is not None
+    )
+    return {"request": request, "principal": principal, "shared_phone": shared_phone}
