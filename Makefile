@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install browser serve migrate demo lint format messages compilemessages bench clean
+.PHONY: run dev test install browser serve migrate demo lint format messages compilemessages bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,17 @@ demo: migrate
 
 ## Set up, load the demo courses and serve http://$(HOST):$(PORT) on SQLite, with a worker
 ## that delivers xAPI statements (to XAPI_LRS_ENDPOINT, if set). Ctrl-C stops both.
+## As a school sees it: no debug pages, the friendly error pages in the reader's language.
 run: demo
 	@$(PY) manage.py deliver_statements & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=0 $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+## The same for developers: Django's debug pages and reloading on every change.
+dev: demo
+	@$(PY) manage.py deliver_statements & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Front-end test tools from npm (axe-core), pinned by package-lock.json.
 node_modules/.installed: package.json package-lock.json

@@ -47,7 +47,8 @@ class PageChrome:
 
     @property
     def content_language_name(self) -> str:
-        return get_language_info(self.content_language)["name_local"]
+        """The content's language, named in the reader's language ("inglés", "tiếng Anh")."""
+        return str(get_language_info(self.content_language)["name_translated"])
 
 
 def page_chrome(page: Page, request: HttpRequest, *, with_siblings: bool = False) -> PageChrome:

@@ -6,6 +6,14 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 
+class UsernameCharacters(UnicodeUsernameValidator):
+    # Django's own words, here so that Puente's catalogues can translate them well.
+    message = _(
+        "Enter a valid username. This value may contain only letters, numbers, and "
+        "@/./+/-/_ characters."
+    )
+
+
 class SignupForm(UserCreationForm):
     """A username and a password are enough; an email address is optional."""
 
@@ -56,5 +64,5 @@ class SignupForm(UserCreationForm):
                 % {"suggestion": suggestion},
                 code="spaces",
             )
-        UnicodeUsernameValidator()(username)
+        UsernameCharacters()(username)
         return super().clean_username()

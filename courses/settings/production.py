@@ -59,6 +59,12 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Without a mail server, nothing is sent (reset links must not end up in logs) and the email
+# way back in is not offered.
+if not EMAIL_HOST:  # noqa: F405
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    PUENTE_EMAIL_RESET = False
+
 # Uploaded media are served by the web server or object storage in production.
 PUENTE_SERVE_MEDIA = env_bool("PUENTE_SERVE_MEDIA", False)
 

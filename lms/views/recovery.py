@@ -5,11 +5,12 @@ learners, from their educator (a new password on a new sign-in card, see teachin
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordMixin
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -23,12 +24,26 @@ from lms.views.access import anyone, signed_in
 from lms.views.accounts import NEW_RECOVERY_CODE_SESSION_KEY
 
 PIN_RESET = [("user", "RATE_SIGN_IN_PER_USERNAME"), ("ip", "RATE_SIGN_IN_PER_ADDRESS")]
+EMAIL_RESET = [("ip", "RATE_SIGN_IN_PER_ADDRESS")]
 
 
 @anyone
 def forgot(request: HttpRequest) -> HttpResponse:
     """The ways back in, in plain words."""
-    return render(request, "lms/recovery/forgot.html")
+    return render(request, "lms/recovery/forgot.html", {"email_reset": email_reset_offered()})
+
+
+def email_reset_offered() -> bool:
+    return getattr(settings, "PUENTE_EMAIL_RESET", True)
+
+
+class EmailResetOffered:
+    """The email way back in exists only where the site can send email."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not email_reset_offered():
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
 
 class RecoverForm(SetPasswordMixin, forms.Form):
@@ -128,20 +143,28 @@ def pin_forgot(request: HttpRequest) -> HttpResponse:
 # Email: Django's own password reset, in Puente's pages and words.
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(EmailResetOffered, auth_views.PasswordResetView):
     audience = Audience.ANYONE
     template_name = "lms/recovery/email_form.html"
     email_template_name = "lms/recovery/email.txt"
     subject_template_name = "lms/recovery/email_subject.txt"
     success_url = reverse_lazy("lms:password-reset-sent")
 
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Each request sends an email: no more from one network than sign-ins.
+        minutes = minutes_to_wait(request, "password-reset", EMAIL_RESET)
+        if minutes:
+            form = form_refused(self.get_form(), sign_in_wait_message(minutes))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
 
-class PasswordResetSentView(auth_views.PasswordResetDoneView):
+
+class PasswordResetSentView(EmailResetOffered, auth_views.PasswordResetDoneView):
     audience = Audience.ANYONE
     template_name = "lms/recovery/email_sent.html"
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(EmailResetOffered, auth_views.PasswordResetConfirmView):
     audience = Audience.ANYONE
     template_name = "lms/recovery/email_confirm.html"
     success_url = reverse_lazy("lms:password-reset-complete")
@@ -149,6 +172,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     post_reset_login_backend = "lms.backends.LearnerModelBackend"
 
 
-class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+class PasswordResetCompleteView(EmailResetOffered, auth_views.PasswordResetCompleteView):
     audience = Audience.ANYONE
     template_name = "lms/recovery/email_complete.html"

@@ -237,7 +237,9 @@ def learners(request: HttpRequest, classroom_id: int) -> HttpResponse:
 
 
 def _join_url(request: HttpRequest, classroom) -> str:
-    return request.build_absolute_uri(reverse("lms:join") + f"?code={classroom.join_code}")
+    """The class's join link: no language in it, so that each family's phone (or their
+    profile's choice) picks the language they read."""
+    return request.build_absolute_uri(reverse("join-link", args=[classroom.join_code]))
 
 
 @staff
