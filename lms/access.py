@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 
 from lms.models import Classroom, Household, IntegrationToken, Learner, School, StaffRole
@@ -113,9 +113,17 @@ def acting_profiles(principal: Principal) -> list[Learner]:
     household = household_for(principal)
     if household is None:
         return [principal.profile]
-    members = list(household.members.select_related("user").order_by("user", "pk"))
+    members = household_members(household)
     members.sort(key=lambda member: member.pk != principal.profile.pk)
     return members
+
+
+def household_members(household: Household) -> list[Learner]:
+    """The caregiver first, then the children in the order they were added (the same on
+    every database: NULLs sort differently on SQLite and PostgreSQL)."""
+    return list(
+        household.members.select_related("user").order_by(F("user_id").asc(nulls_last=True), "pk")
+    )
 
 
 def narrowed(principal: Principal, learner_id: object) -> Principal:

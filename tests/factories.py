@@ -172,7 +172,7 @@ def build_course_tree(
                 instance=LessonPage(
                     title=f"Lesson {m + 1}.{n + 1}",
                     slug=f"lesson-{m + 1}-{n + 1}",
-                    summary="What you will learn.",
+                    summary="A short lesson about phones.",
                     estimated_minutes=4,
                     body=body,
                 )
@@ -195,6 +195,8 @@ def _translate(tree: CourseTree, locale: Locale) -> None:
     for page in pages:
         translated = page.copy_for_translation(locale)
         translated.title = f"[{locale.language_code}] {page.title}"
+        if getattr(page, "summary", None):
+            translated.summary = f"[{locale.language_code}] {page.summary}"
         translated.slug = f"{page.slug}-{locale.language_code}"
         translated.save_revision().publish()
 

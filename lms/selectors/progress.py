@@ -67,10 +67,18 @@ def _percent(lessons: list[LessonStatus]) -> int:
 
 
 def learner_progress(
-    *, learner: Learner, language: str, request: HttpRequest | None = None
+    *,
+    learner: Learner,
+    language: str,
+    request: HttpRequest | None = None,
+    outlines: list[OutlineNode] | None = None,
 ) -> list[CourseStatus]:
-    """Every course in the language with the learner's progress (a fixed number of queries)."""
-    outlines = course_outlines(language=language, request=request)
+    """Every course in the language with the learner's progress (a fixed number of queries).
+
+    ``outlines``: the courses' outlines when the caller has them already (several learners).
+    """
+    if outlines is None:
+        outlines = course_outlines(language=language, request=request)
     lessons = {p.lesson_key.hex: p for p in LessonProgress.objects.filter(learner=learner)}
     completions = set(
         ActivityCompletion.objects.filter(learner=learner).values_list("activity_key", flat=True)

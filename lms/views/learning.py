@@ -9,10 +9,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
-from lms.access import acting_profiles, household_for, household_of, principal_of, profile_switch
+from lms.access import (
+    acting_profiles,
+    household_for,
+    household_members,
+    household_of,
+    principal_of,
+    profile_switch,
+)
 from lms.models import Learner
 from lms.ratelimits import JOIN, minutes_to_wait
 from lms.selectors.assignments import assignments_for_learners
+from lms.selectors.outline import course_outlines
 from lms.selectors.progress import learner_progress
 from lms.services.classes import ClassError, classroom_join
 from lms.services.households import HouseholdError, household_pin_check
@@ -30,14 +38,23 @@ def home(request: HttpRequest) -> HttpResponse:
     assignments = assignments_for_learners(
         learners=members, language=get_language(), request=request
     )
-    courses = learner_progress(learner=learner, language=get_language(), request=request)
+    outlines = course_outlines(language=get_language(), request=request)
+    progress = {
+        member.pk: learner_progress(
+            learner=member, language=get_language(), request=request, outlines=outlines
+        )
+        for member in members
+    }
+    courses = progress[learner.pk]
     return render(
         request,
         "lms/home.html",
         {
             "learner": learner,
             "household": household,
-            "members": [(member, assignments[member.pk]) for member in members],
+            "members": [
+                (member, assignments[member.pk], progress[member.pk]) for member in members
+            ],
             "assignments": assignments[learner.pk],
             "courses": courses,
             "is_staff": principal.is_staff,
@@ -68,7 +85,7 @@ def who_is_learning(request: HttpRequest) -> HttpResponse:
     household = household_of(request.user)
     if household is None:
         return redirect("lms:home")
-    profiles = list(household.members.select_related("user").order_by("user", "pk"))
+    profiles = household_members(household)
     current = principal_of(request).profile
     form = SwitchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -284,10 +284,19 @@
     return node;
   }
 
-  // "I finished this lesson" offline: keep it on the phone and say so.
+  // "I finished this lesson": online, answers still on their way go first (the server checks
+  // every question was answered); offline, keep it on the phone and say so.
   function enhanceFinish(form) {
     form.addEventListener("submit", function (submitEvent) {
-      if (navigator.onLine) return; // the server answers and moves on
+      if (navigator.onLine) {
+        if (form.dataset.sending) return; // answers sent: this is the real submit
+        submitEvent.preventDefault();
+        form.dataset.sending = "1";
+        writing.then(flush).then(function () { form.requestSubmit(); }, function () {
+          form.requestSubmit();
+        });
+        return;
+      }
       submitEvent.preventDefault();
       record("completed", { id: form.querySelector("input[name=event]").value });
       form.replaceWith(element("p", { "class": "notice", role: "status" }, strings.savedOffline));
