@@ -9,6 +9,7 @@ any added later). A variable added to the code without a row in the table fails 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,7 +114,8 @@ def helpers(trees: dict[Path, ast.Module]) -> dict[str, tuple[int, list[ast.expr
     return found
 
 
-def environment_reads() -> list[Read]:
+@functools.cache
+def environment_reads() -> tuple[Read, ...]:
     trees = {path: ast.parse(path.read_text(), str(path)) for path in source_files()}
     wrappers = helpers(trees)
     reads = []
@@ -150,7 +152,7 @@ def environment_reads() -> list[Read]:
             reads.append(
                 Read(name if isinstance(name, str) else None, literal(default_node), where)
             )
-    return reads
+    return tuple(reads)
 
 
 def documented() -> dict[str, str]:

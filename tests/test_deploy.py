@@ -139,10 +139,10 @@ def test_systemd_accepts_the_unit(name, tmp_path):
     assert result.stdout + result.stderr == ""
 
 
-def test_a_reload_loads_the_new_code(tmp_path):
-    """`systemctl reload puente-web` (HUP) starts new workers that import the application
-    afresh: an upgrade takes effect. With preload_app, gunicorn's master would hand the new
-    workers the old code, and upgrades would need a restart (docs/production.md)."""
+def test_reload_is_hup_without_preload(tmp_path):
+    """`systemctl reload puente-web` (HUP) starts new workers, which import the application
+    afresh: the upgrade procedure (docs/production.md) relies on it. With preload_app,
+    gunicorn's master would hand the new workers the code it loaded at start."""
     conf = importlib.import_module("courses.gunicorn_conf")
     assert getattr(conf, "preload_app", False) is False
     unit = render_unit("puente-web.service", tmp_path)
@@ -366,13 +366,31 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-@pytest.fixture(scope="module")
-def site(django_db_setup) -> Iterator[Site]:
-    """nginx (deploy/nginx/puente.conf) over gunicorn, started by the web unit's own command
-    line with the example environment and production settings, on the suite's database."""
+def production_environment(root: Path) -> dict[str, str]:
+    """The example environment on the suite's database and its own Redis database, with
+    STATIC_ROOT and MEDIA_ROOT under ``root``, and the few variables systemd would pass."""
+    environment = {
+        "PATH": os.environ["PATH"],
+        **example_environment(),
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": REDIS_URL,
+        "STATIC_ROOT": str(root / "static"),
+        "MEDIA_ROOT": str(root / "media"),
+        # One thread in all: a slow client that held it would stop the site (see below).
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_THREADS": "1",
+    }
+    assert environment["DJANGO_ALLOWED_HOSTS"] == SERVER_NAME
+    return environment
+
+
+@pytest.fixture(scope="session")
+def deploy_root(django_db_setup) -> Iterator[Path]:
+    """A server's files for the nginx tests: a self-signed certificate, the collected static
+    files, MEDIA_ROOT. Made once: pytest-django runs this module's transactional tests apart
+    from the others, so the servers below may be started twice."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: production settings refuse SQLite (set DATABASE_URL)")
-    nginx = nginx_binary()
     # In /tmp with a traversable root: nginx's workers run as www-data and read from here.
     with tempfile.TemporaryDirectory(prefix="puente-deploy-") as name:
         root = Path(name)
@@ -389,63 +407,58 @@ def site(django_db_setup) -> Iterator[Site]:
             capture_output=True,
             timeout=60,
         )
-        http_port, https_port, gunicorn_port = free_port(), free_port(), free_port()
-        environment = {
-            "PATH": os.environ["PATH"],
-            **example_environment(),
-            "DATABASE_URL": database_url(),
-            "REDIS_URL": REDIS_URL,
-            "STATIC_ROOT": str(root / "static"),
-            "MEDIA_ROOT": str(root / "media"),
-            # One thread in all: a slow client that held it would stop the site (see below).
-            "WEB_CONCURRENCY": "1",
-            "GUNICORN_THREADS": "1",
-        }
-        assert environment["DJANGO_ALLOWED_HOSTS"] == SERVER_NAME
         collected = subprocess.run(
             [str(VENV / "bin" / "django-admin"), "collectstatic", "--noinput"],
             cwd=root,
-            env=environment,
+            env=production_environment(root),
             capture_output=True,
             text=True,
             timeout=300,
         )
         assert collected.returncode == 0, collected.stderr
         redis.Redis.from_url(REDIS_URL).flushdb()
+        yield root
 
-        gunicorn_log = root / "log" / "gunicorn.log"
-        gunicorn = start_web(root, environment, gunicorn_port, gunicorn_log)
-        (root / "puente.conf").write_text(
-            render_site_conf(root, http_port, https_port, gunicorn_port)
+
+@pytest.fixture(scope="module")
+def site(deploy_root) -> Iterator[Site]:
+    """nginx (deploy/nginx/puente.conf) over gunicorn, started by the web unit's own command
+    line with the example environment and production settings, on the suite's database."""
+    nginx = nginx_binary()
+    root = deploy_root
+    environment = production_environment(root)
+    http_port, https_port, gunicorn_port = free_port(), free_port(), free_port()
+    gunicorn_log = root / "log" / "gunicorn.log"
+    gunicorn = start_web(root, environment, gunicorn_port, gunicorn_log)
+    (root / "puente.conf").write_text(render_site_conf(root, http_port, https_port, gunicorn_port))
+    (root / "nginx.conf").write_text(nginx_main_conf(root))
+    command = [nginx, "-p", str(root), "-c", str(root / "nginx.conf"), "-e", "stderr"]
+    tested = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
+    nginx_log = root / "log" / "nginx.log"
+    with nginx_log.open("w") as output:
+        server = subprocess.Popen(command, stdout=output, stderr=output)
+    try:
+        assert tested.returncode == 0, tested.stderr
+        gunicorn_url = f"http://127.0.0.1:{gunicorn_port}"
+        wait_for(f"http://127.0.0.1:{http_port}/health/live", server, nginx_log)
+        yield Site(
+            root=root,
+            https=f"https://127.0.0.1:{https_port}",
+            http=f"http://127.0.0.1:{http_port}",
+            gunicorn=gunicorn_url,
+            https_port=https_port,
+            gunicorn_pid=gunicorn.pid,
+            static_root=root / "static",
+            media_root=root / "media",
+            client=http_session(verify=str(root / "tls" / "fullchain.pem")),
+            plain=http_session(),
+            environment=environment,
         )
-        (root / "nginx.conf").write_text(nginx_main_conf(root))
-        command = [nginx, "-p", str(root), "-c", str(root / "nginx.conf"), "-e", "stderr"]
-        tested = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
-        nginx_log = root / "log" / "nginx.log"
-        with nginx_log.open("w") as output:
-            server = subprocess.Popen(command, stdout=output, stderr=output)
-        try:
-            assert tested.returncode == 0, tested.stderr
-            gunicorn_url = f"http://127.0.0.1:{gunicorn_port}"
-            wait_for(f"http://127.0.0.1:{http_port}/health/live", server, nginx_log)
-            yield Site(
-                root=root,
-                https=f"https://127.0.0.1:{https_port}",
-                http=f"http://127.0.0.1:{http_port}",
-                gunicorn=gunicorn_url,
-                https_port=https_port,
-                gunicorn_pid=gunicorn.pid,
-                static_root=root / "static",
-                media_root=root / "media",
-                client=http_session(verify=str(root / "tls" / "fullchain.pem")),
-                plain=http_session(),
-                environment=environment,
-            )
-        finally:
-            stop(server)
-            stop(gunicorn)  # before the test database is dropped: it holds connections
-        # The web unit gives gunicorn's control socket a directory it may write to.
-        assert "Failed to start control socket" not in gunicorn_log.read_text()
+    finally:
+        stop(server)
+        stop(gunicorn)  # before the test database is dropped: it holds connections
+    # The web unit gives gunicorn's control socket a directory it may write to.
+    assert "Failed to start control socket" not in gunicorn_log.read_text()
 
 
 @pytest.fixture
