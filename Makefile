@@ -44,12 +44,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The browser tests drive Debian's chromium; install it when missing (as root, as on CI).
+# Debian packages the tests use: chromium (browser tests), nginx (the deployment kit's tests),
+# sqlite3 (the documented SQLite backup). Installed when missing (as root, as on CI).
+SYSTEM_PACKAGES := chromium nginx sqlite3
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; for tool in $(SYSTEM_PACKAGES); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "The browser tests need chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "The tests need:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; fi
 
 ## Install what the tests need and run the whole suite (PYTEST_ARGS passes options through).
 test: install node_modules/.installed browser

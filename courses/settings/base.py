@@ -31,6 +31,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 PUENTE_ENVIRONMENT = "development"
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# Earlier secret keys, still accepted for sessions and links signed before a rotation.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

@@ -22,7 +22,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 if not PUENTE_SECRET_KEYS:  # noqa: F405
     raise ImproperlyConfigured(
         "Set PUENTE_SECRET_KEYS for production: it encrypts LRS passwords stored in the "
-        "database. Make a key with: python manage.py generate_secret_key"
+        'database. Make a key with: python -c "from cryptography.fernet import Fernet; '
+        'print(Fernet.generate_key().decode())"'
     )
 if not REDIS_URL:  # noqa: F405
     raise ImproperlyConfigured(
