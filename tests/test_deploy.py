@@ -187,7 +187,7 @@ def test_a_restart_with_the_socket_held_loses_no_request(tmp_path):
             close_fds=False,
             preexec_fn=lambda: os.dup2(listener.fileno(), 3),
             stdout=subprocess.DEVNULL,
-            stderr=open(tmp_path / "gunicorn.log", "ab"),  # noqa: SIM115 - closed with the test
+            stderr=open(tmp_path / "gunicorn.log", "ab"),
         )
 
     def answers() -> int:
@@ -276,7 +276,7 @@ def test_the_worker_stops_soon_after_sigterm(tmp_path, learner):
             time.sleep(0.5)
             started = time.monotonic()
             worker.send_signal(signal.SIGTERM)
-            out, err = worker.communicate(timeout=10)
+            _out, err = worker.communicate(timeout=10)
             stopped_in = time.monotonic() - started
         finally:
             if worker.poll() is None:
