@@ -93,18 +93,39 @@ def test_metrics_show_requests_the_outbox_and_the_worker(client, settings, cours
     assert WorkerHeartbeat.objects.count() == 1
 
 
-def test_lrs_failures_are_warnings_naming_the_endpoint(lrs_stub, caplog):
-    from tests.test_delivery import enqueue, run_once
+def test_an_lrs_outage_is_one_warning_naming_the_endpoint_and_one_line_when_it_ends(
+    lrs_stub, caplog
+):
+    from lms.xapi.worker import DeliveryWorker
+    from tests.test_delivery import enqueue, make_due
 
-    caplog.set_level(logging.WARNING, logger="lms.xapi.delivery")
+    caplog.set_level(logging.DEBUG, logger="lms.xapi")
     lrs_stub.respond = lambda batch: (503, "Service Unavailable")
-    enqueue(2)
-    run_once()
-    (warning,) = [r for r in caplog.records if r.name == "lms.xapi.delivery"]
-    assert warning.levelno == logging.WARNING
-    assert "LRS default did not take 2 statements (503 Service Unavailable)" in (
-        warning.getMessage()
-    )
+    worker = DeliveryWorker(batch_size=100)
+    try:
+        enqueue(2)
+        worker.run_round()
+        for _ in range(3):  # the outage goes on, and learners keep working
+            enqueue(1)
+            make_due()
+            worker.run_round()
+        lrs_stub.respond = lambda batch: (200, json.dumps([s["id"] for s in batch]))
+        make_due()
+        worker.run_round()
+    finally:
+        worker.close()
+
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [w.getMessage() for w in warnings] == [
+        "LRS default did not take 2 statements (503 Service Unavailable); "
+        "statements wait and are sent when it answers again"
+    ]
+    assert warnings[0].name == "lms.xapi.worker"
+    back = [r.getMessage() for r in caplog.records if "answering again" in r.getMessage()]
+    assert len(back) == 1
+    assert back[0].startswith("LRS default is answering again after ")
+    # Each failed batch is still there for whoever turns on debug logging.
+    assert len([r for r in caplog.records if r.name == "lms.xapi.delivery"]) >= 4
 
 
 def test_json_lines_carry_the_request_fields():

@@ -26,23 +26,6 @@ def postgres_only() -> None:
         pytest.skip("a database connection to kill or to start late needs PostgreSQL")
 
 
-class Log:
-    """What a worker process writes to stderr, read as it comes."""
-
-    def __init__(self, process) -> None:
-        self.lines: list[str] = []
-        self.reader = threading.Thread(target=self._read, args=(process,), daemon=True)
-        self.reader.start()
-
-    def _read(self, process) -> None:
-        for line in process.stderr:
-            self.lines.append(line.decode())
-
-    @property
-    def text(self) -> str:
-        return "".join(self.lines)
-
-
 def stop(process, timeout: float = 15.0) -> float:
     """SIGTERM, and how long the worker took to exit."""
     started = time.monotonic()
@@ -55,7 +38,7 @@ def test_the_worker_reconnects_after_its_connection_is_killed(settings):
     postgres_only()
     with stub_lrs() as lrs:
         worker = worker_process(endpoint=lrs.url, username="u", password="p", batch_size=50)
-        log = Log(worker)
+        log = worker.log
         try:
             enqueue(20)
             wait_until(lambda: delivered_count() == 20, timeout=30)
@@ -127,7 +110,7 @@ def test_a_worker_started_before_its_database_waits_for_it():
         worker = worker_process(
             endpoint=lrs.url, username="u", password="p", batch_size=50, DATABASE_URL=late_url
         )
-        log = Log(worker)
+        log = worker.log
         try:
             # The database is "down": the worker says so, waits, and does not exit.
             wait_until(lambda: log.text.count("the database is unavailable") >= 2, timeout=30)

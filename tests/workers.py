@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,10 +16,29 @@ from lms.models import DeliveryStatus, StatementDelivery
 REPO = Path(__file__).resolve().parent.parent
 
 
+class WorkerLog:
+    """What a worker process writes to stderr, read as it comes (a pipe nobody reads fills
+    up, and the worker then blocks on its next log line)."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self.reader.start()
+
+    def _read(self, process: subprocess.Popen) -> None:
+        for line in process.stderr:
+            self.lines.append(line.decode())
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+
 def worker_process(
     *, endpoint: str, username: str, password: str, batch_size: int, **extra_env: str
 ) -> subprocess.Popen:
-    """``manage.py deliver_statements`` in its own process, on the test's database."""
+    """``manage.py deliver_statements`` in its own process, on the test's database; what it
+    logs is in ``process.log``."""
     settings_dict = connection.settings_dict
     env = {
         **os.environ,
@@ -39,13 +59,15 @@ def worker_process(
             f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}"
             f"/{settings_dict['NAME']}"
         )
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "manage.py", "deliver_statements", "--idle", "0.1"],
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    process.log = WorkerLog(process)
+    return process
 
 
 def delivered_count() -> int:

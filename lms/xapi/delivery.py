@@ -49,6 +49,9 @@ class DeliveryReport:
     retried: int = 0
     dead: int = 0
     paused: bool = False
+    # Why the LRS did not take a batch (unreachable, or a 5xx/429): the worker logs an
+    # outage once when it starts and once when it ends, not once per batch.
+    failure: str = ""
 
     def add(self, other: DeliveryReport) -> None:
         self.requests += other.requests
@@ -56,6 +59,7 @@ class DeliveryReport:
         self.retried += other.retried
         self.dead += other.dead
         self.paused = self.paused or other.paused
+        self.failure = other.failure or self.failure
 
 
 @dataclass
@@ -139,7 +143,7 @@ def deliveries_record(
     """
     report = DeliveryReport(requests=1)
     if isinstance(answer, LrsUnavailable):
-        _log_failure(endpoint, rows, str(answer))
+        report.failure = _failure(endpoint, rows, str(answer))
         report.retried += _schedule_retry(rows, worker_id, None, str(answer))
         return report
     response = answer
@@ -181,7 +185,7 @@ def deliveries_record(
             row.attempts += 1
         _split(client, endpoint, rows, worker_id, report, split_failing=False)
     else:
-        _log_failure(endpoint, rows, f"{response.status} {response.body[:200]}")
+        report.failure = _failure(endpoint, rows, f"{response.status} {response.body[:200]}")
         report.retried += _schedule_retry(rows, worker_id, response.status, response.body)
     return report
 
@@ -240,13 +244,11 @@ def _dead_conflict(row: ClaimedRow, worker_id: str, held: dict) -> int:
     return _finish([row], worker_id, DeliveryStatus.DEAD, LrsResponse(CONFLICT, message))
 
 
-def _log_failure(endpoint: LrsEndpoint, rows: Sequence[ClaimedRow], reason: str) -> None:
-    logger.warning(
-        "LRS %s did not take %d statements (%s); they wait for a retry",
-        endpoint.key,
-        len(rows),
-        reason.strip(),
-    )
+def _failure(endpoint: LrsEndpoint, rows: Sequence[ClaimedRow], reason: str) -> str:
+    """Why a batch waits for a retry, logged at debug level (the worker warns per outage)."""
+    failure = f"LRS {endpoint.key} did not take {len(rows)} statements ({reason.strip()})"
+    logger.debug("%s; they wait for a retry", failure)
+    return failure
 
 
 def _keeps_failing(rows: Sequence[ClaimedRow]) -> bool:

@@ -90,6 +90,9 @@ class DeliveryWorker:
         self.backfilled_at: dict[int, float] = {}
         self.sender = Sender()
         self.warned: set[int] = set()
+        # Endpoints that are failing (endpoint pk -> when the outage began): an outage is
+        # one warning when it starts and one line when it ends, not a warning per batch.
+        self.outages: dict[int, float] = {}
         # Set by SIGTERM/SIGINT (or a test): the worker stops within a few seconds.
         self.stop_event = threading.Event()
         self.beaten_at = 0.0
@@ -124,7 +127,9 @@ class DeliveryWorker:
                 self.warn_once(endpoint, "its XAPI_LRS_* settings are not set for this worker")
                 continue
             self.backfill(endpoint)
-            report.add(self.deliver(endpoint, credentials))
+            delivered = self.deliver(endpoint, credentials)
+            self.note_outage(endpoint, delivered)
+            report.add(delivered)
         if self.stop_event.is_set():
             return report
         # Scores for LMS gradebooks (LTI) share the worker and its loop.
@@ -138,6 +143,17 @@ class DeliveryWorker:
             )
         )
         return report
+
+    def note_outage(self, endpoint: LrsEndpoint, report: DeliveryReport) -> None:
+        started = self.outages.get(endpoint.pk)
+        if report.failure and started is None:
+            self.outages[endpoint.pk] = time.monotonic()
+            logger.warning("%s; statements wait and are sent when it answers again", report.failure)
+        elif started is not None and report.delivered and not report.failure:
+            del self.outages[endpoint.pk]
+            logger.info(
+                "LRS %s is answering again after %.0f s", endpoint.key, time.monotonic() - started
+            )
 
     def warn_once(self, endpoint: LrsEndpoint, why: str) -> None:
         if endpoint.pk not in self.warned:
