@@ -93,7 +93,8 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from lms.models import School, StaffRole
-    from lms.services.classes import assignment_create, classroom_create
+    from lms.services.assignments import assignment_create
+    from lms.services.classes import classroom_create
     from lms.services.learners import learner_sign_up
     from tests.factories import build_course_tree
 

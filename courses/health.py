@@ -18,6 +18,7 @@ from dataclasses import asdict
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, JsonResponse
+from django.urls import ResolverMatch
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -94,4 +95,8 @@ class HealthCheckMiddleware:
 
     def __call__(self, request: HttpRequest):
         view = self.ROUTES.get(request.path_info)
-        return view(request) if view is not None else self.get_response(request)
+        if view is None:
+            return self.get_response(request)
+        # Named like a routed request, for the request log and the metrics.
+        request.resolver_match = ResolverMatch(view, (), {}, route=request.path_info[1:])
+        return view(request)

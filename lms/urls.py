@@ -9,9 +9,12 @@ from lms.views import (
     integrations,
     learning,
     recovery,
-    teaching,
     xapi,
 )
+from lms.views.teach import assignments as teach_assignments
+from lms.views.teach import classes as teach_classes
+from lms.views.teach import learners as teach_learners
+from lms.views.teach import messages as teach_messages
 
 app_name = "lms"
 
@@ -53,19 +56,60 @@ urlpatterns = [
     path("learn/household/", household.household, name="household"),
     path("learn/household/<int:child_id>/delete/", household.child_delete, name="child-delete"),
     path("learn/household/<int:child_id>/data.json", household.child_export, name="child-export"),
-    path("teach/", teaching.classes, name="classes"),
+    path("teach/", teach_classes.classes, name="classes"),
+    path("teach/activity/", teach_classes.activity, name="activity"),
     path("teach/integrations/", integrations.integrations, name="integrations"),
     path(
         "teach/integrations/<int:token_id>/revoke/",
         integrations.integration_revoke,
         name="integration-revoke",
     ),
-    path("teach/classes/<int:classroom_id>/", teaching.class_page, name="class"),
-    path("teach/classes/<int:classroom_id>/assign/", teaching.assign, name="assign"),
-    path("teach/classes/<int:classroom_id>/learners/", teaching.learners, name="learners"),
-    path("teach/classes/<int:classroom_id>/sheet/", teaching.sign_in_sheet, name="sheet"),
-    path("teach/classes/<int:classroom_id>/qr.svg", teaching.qr_code, name="qr"),
-    path("teach/classes/<int:classroom_id>/export.csv", teaching.export_csv, name="export"),
+    path("teach/classes/<int:classroom_id>/", teach_classes.class_page, name="class"),
+    path(
+        "teach/classes/<int:classroom_id>/settings/",
+        teach_classes.class_settings,
+        name="class-settings",
+    ),
+    path("teach/classes/<int:classroom_id>/sheet/", teach_classes.sign_in_sheet, name="sheet"),
+    path("teach/classes/<int:classroom_id>/qr.svg", teach_classes.qr_code, name="qr"),
+    path("teach/classes/<int:classroom_id>/export.csv", teach_classes.export_csv, name="export"),
+    path("teach/classes/<int:classroom_id>/assign/", teach_assignments.assign, name="assign"),
+    path(
+        "teach/classes/<int:classroom_id>/assignments/<int:assignment_id>/",
+        teach_assignments.assignment_page,
+        name="assignment",
+    ),
+    path(
+        "teach/classes/<int:classroom_id>/assignments/<int:assignment_id>/delete/",
+        teach_assignments.assignment_remove,
+        name="assignment-delete",
+    ),
+    path("teach/classes/<int:classroom_id>/learners/", teach_learners.learners, name="learners"),
+    path(
+        "teach/classes/<int:classroom_id>/learners/<int:learner_id>/",
+        teach_learners.learner_page,
+        name="learner",
+    ),
+    path(
+        "teach/classes/<int:classroom_id>/learners/<int:learner_id>/password/",
+        teach_learners.learner_password,
+        name="learner-password",
+    ),
+    path(
+        "teach/classes/<int:classroom_id>/learners/<int:learner_id>/remove/",
+        teach_learners.learner_remove,
+        name="learner-remove",
+    ),
+    path(
+        "teach/classes/<int:classroom_id>/messages/",
+        teach_messages.class_messages,
+        name="messages",
+    ),
+    path(
+        "teach/classes/<int:classroom_id>/messages/<int:message_id>/delete/",
+        teach_messages.class_message_remove,
+        name="message-delete",
+    ),
 ]
 
 # Not under a language: what a QR code, an LRS or an LTI platform links to.

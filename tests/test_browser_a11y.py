@@ -5,7 +5,7 @@ pages, scripts working, break no rule of the Content-Security-Policy."""
 
 import pytest
 
-from lms.services.classes import assignment_create
+from lms.services.assignments import assignment_create
 from tests.browser import PHONE, axe_violations, sign_in
 from tests.conftest import PASSWORD
 from tests.factories import build_course_tree

@@ -14,7 +14,8 @@ from django.core import mail
 from django.utils import timezone
 
 from lms.models import Classroom, LessonProgress, School, StaffRole
-from lms.services.classes import assignment_create, classroom_create
+from lms.services.assignments import assignment_create
+from lms.services.classes import classroom_create
 from lms.services.learners import learner_sign_up
 from tests.conftest import PASSWORD
 from tests.factories import build_course_tree

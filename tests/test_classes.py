@@ -1,7 +1,6 @@
 """Classes: join codes, joining, adding learners, roster import, assignments, xAPI context."""
 
 import uuid
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth import authenticate
@@ -9,15 +8,16 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from lms.models import ClassMembership, EventKind, Statement
+from lms.services.assignments import assignment_create
 from lms.services.classes import (
     JOIN_CODE_ALPHABET,
     ClassError,
-    assignment_create,
     classroom_join,
     classroom_member_add,
     roster_import,
 )
 from lms.services.progress import EventInput, learner_event_record
+from tests.factories import past_due
 from tests.people import build_world
 
 pytestmark = pytest.mark.django_db
@@ -174,13 +174,13 @@ def test_assignments_need_a_module_or_course_and_learners_of_the_class(world, co
 
 def test_learners_see_assignments_first_in_their_language(world, course_tree, client):
     module, course = module_and_course(course_tree)
-    yesterday = timezone.localdate() - timedelta(days=1)
-    assignment_create(
-        classroom=world.class_a1,
-        activity_key=module.translation_key,
-        assigned_by=world.users["educator"],
-        due_on=yesterday,
-        note="Bring your charger",
+    past_due(
+        assignment_create(
+            classroom=world.class_a1,
+            activity_key=module.translation_key,
+            assigned_by=world.users["educator"],
+            note="Bring your charger",
+        )
     )
     assignment_create(
         classroom=world.class_a1,

@@ -170,7 +170,7 @@ def test_load_demo_builds_the_site_and_a_second_run_changes_nothing(english):
 def assert_demo_people():
     from django.contrib.auth import authenticate
 
-    from lms.models import Classroom, Household, StaffRole
+    from lms.models import Assignment, Classroom, Household, StaffRole
     from lms.selectors.dashboard import class_dashboard
 
     educator = authenticate(username="maestra.lopez", password="puente-demo")
@@ -190,6 +190,9 @@ def assert_demo_people():
     big = max(classes, key=lambda c: c.memberships.count())
     dashboard = class_dashboard(classroom=big, language="en")
     assert any(a.due_on for a in big.assignments.all())
+    for assignment in Assignment.objects.all():  # assigned before it was due, notes marked
+        assert assignment.due_on is None or assignment.created_at.date() <= assignment.due_on
+        assert bool(assignment.note) == bool(assignment.note_language)
     statuses = {cell.status for row in dashboard.rows for cell in row.cells if cell}
     assert statuses == {"completed", "in_progress", "not_started"}
     assert sum(count for _day, count in dashboard.completions_by_day) > 50

@@ -219,6 +219,14 @@ def test_schema_documents_only_puentes_api():
         "/api/v1/classes/{classroom_id}/members/",
         "/api/v1/classes/{classroom_id}/assignments/",
         "/api/v1/classes/{classroom_id}/dashboard/",
+        "/api/v1/classes/{classroom_id}/",
+        "/api/v1/classes/{classroom_id}/assignments/{assignment_id}/",
+        "/api/v1/classes/{classroom_id}/members/{learner_id}/",
+        "/api/v1/classes/{classroom_id}/members/{learner_id}/move/",
+        "/api/v1/classes/{classroom_id}/members/{learner_id}/password/",
+        "/api/v1/classes/{classroom_id}/messages/",
+        "/api/v1/classes/{classroom_id}/messages/{message_id}/",
+        "/api/v1/activity/",
         "/api/v1/household/",
     }
     responses = schema["paths"]["/api/v1/events/"]["post"]["responses"]

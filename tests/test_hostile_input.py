@@ -181,7 +181,7 @@ def test_sign_in_and_sign_up_never_send_anyone_off_the_site(world, target):
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == "/en/learn/"
+    assert response["Location"] == "/en/accounts/welcome/"  # their recovery code, then home
     Learner.objects.filter(user__username="newfamily").delete()
     response = Client().post("/data-saver/", {"on": "1", "next": target})
     assert response["Location"] in ("/", "/en/data-saver/")

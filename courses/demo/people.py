@@ -178,7 +178,7 @@ def _classroom(school: School, name: str, educator, report: list[str]) -> Classr
 
 
 def _assign(classroom: Classroom, page: Page, educator, due_on, note: str) -> None:
-    Assignment.objects.get_or_create(
+    assignment, created = Assignment.objects.get_or_create(
         classroom=classroom,
         activity_key=page.translation_key,
         defaults={
@@ -186,8 +186,13 @@ def _assign(classroom: Classroom, page: Page, educator, due_on, note: str) -> No
             "assigned_by": educator,
             "due_on": due_on,
             "note": note,
+            "note_language": "en" if note else "",
         },
     )
+    if created:
+        # Assigned three weeks ago, as the synthetic progress is: never after its own due date.
+        assigned_on = timezone.now() - timedelta(days=21)
+        Assignment.objects.filter(pk=assignment.pk).update(created_at=assigned_on)
 
 
 def _synthetic_progress(learners: list[Learner], modules: list[ModulePage], report) -> None:

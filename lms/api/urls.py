@@ -15,6 +15,16 @@ from lms.api.views.classes import (
 )
 from lms.api.views.events import EventBatchView
 from lms.api.views.learning import CatalogView, HouseholdView, MyProgressView
+from lms.api.views.manage import (
+    ActivityView,
+    AssignmentDetailView,
+    ClassDetailView,
+    ClassMessagesView,
+    ClassMessageView,
+    MemberDetailView,
+    MemberMoveView,
+    MemberPasswordView,
+)
 
 app_name = "api"
 
@@ -24,13 +34,41 @@ endpoints = [
     path("catalog/", CatalogView.as_view(), name="catalog"),
     path("classes/", ClassListView.as_view(), name="classes"),
     path("classes/join/", JoinClassView.as_view(), name="join"),
+    path("classes/<int:classroom_id>/", ClassDetailView.as_view(), name="class"),
     path("classes/<int:classroom_id>/members/", ClassMembersView.as_view(), name="members"),
+    path(
+        "classes/<int:classroom_id>/members/<int:learner_id>/",
+        MemberDetailView.as_view(),
+        name="member",
+    ),
+    path(
+        "classes/<int:classroom_id>/members/<int:learner_id>/move/",
+        MemberMoveView.as_view(),
+        name="member-move",
+    ),
+    path(
+        "classes/<int:classroom_id>/members/<int:learner_id>/password/",
+        MemberPasswordView.as_view(),
+        name="member-password",
+    ),
     path(
         "classes/<int:classroom_id>/assignments/",
         ClassAssignmentsView.as_view(),
         name="assignments",
     ),
+    path(
+        "classes/<int:classroom_id>/assignments/<int:assignment_id>/",
+        AssignmentDetailView.as_view(),
+        name="assignment",
+    ),
     path("classes/<int:classroom_id>/dashboard/", ClassDashboardView.as_view(), name="dashboard"),
+    path("classes/<int:classroom_id>/messages/", ClassMessagesView.as_view(), name="messages"),
+    path(
+        "classes/<int:classroom_id>/messages/<int:message_id>/",
+        ClassMessageView.as_view(),
+        name="message",
+    ),
+    path("activity/", ActivityView.as_view(), name="activity"),
     path("household/", HouseholdView.as_view(), name="household"),
 ]
 

@@ -3,7 +3,9 @@ from lms.models.learners import Learner, RecoveryCode
 from lms.models.lti import LtiActivityLink, LtiClassLink, LtiPlatform, ScoreDelivery
 from lms.models.people import (
     Assignment,
+    ClassActivity,
     ClassMembership,
+    ClassMessage,
     Classroom,
     Household,
     School,
@@ -23,7 +25,9 @@ from lms.models.xapi import LrsEndpoint, Statement, StatementDelivery
 __all__ = [
     "ActivityCompletion",
     "Assignment",
+    "ClassActivity",
     "ClassMembership",
+    "ClassMessage",
     "Classroom",
     "CourseRegistration",
     "DeliveryStatus",

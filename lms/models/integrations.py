@@ -14,6 +14,10 @@ class IntegrationToken(models.Model):
         CATALOG_READ = "catalog:read", _("Read the course catalog")
         PROGRESS_READ = "progress:read", _("Read the progress of the school's classes")
         EVENTS_WRITE = "events:write", _("Record learner events for the school's learners")
+        CLASSES_WRITE = (
+            "classes:write",
+            _("Manage the school's classes: learners, assignments, messages"),
+        )
 
     name = models.CharField(_("integration"), max_length=120)
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="tokens")

@@ -28,6 +28,11 @@ class Learner(models.Model):
     )
     actor_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The school whose educator made this account (roster, "add a learner"): its educators
+    # may give it a new password. Accounts people made themselves are theirs alone.
+    created_by_school = models.ForeignKey(
+        "lms.School", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("learner")

@@ -80,6 +80,9 @@ class Classroom(models.Model):
     # The class's opaque id in xAPI statements (context.team).
     group_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # An archived class is over: it leaves learners' to-do lists and takes no one new, but
+    # stays readable (and exportable) for its educators.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("class")
@@ -115,6 +118,8 @@ class Assignment(models.Model):
     )
     due_on = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True, max_length=1000)
+    # The language the note is written in (it may differ from a family's): marked with lang=.
+    note_language = models.CharField(max_length=10, blank=True)
     # Empty: the whole class.
     learners = models.ManyToManyField(Learner, blank=True, related_name="assignments")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -127,3 +132,65 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_type} {self.activity_key} to {self.classroom_id}"
+
+
+class ClassMessage(models.Model):
+    """A short announcement from a class's educator to its families."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(max_length=1000)
+    # The language it is written in: marked with lang= for screen readers and readers.
+    language = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("class message")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"message to {self.classroom_id}"
+
+
+class ClassActivity(models.Model):
+    """What an educator (or an integration) changed in a class, and when: the school
+    administrator's record of who changed which assignment."""
+
+    class Action(models.TextChoices):
+        CLASS_CREATED = "class-created", _("Made the class")
+        CLASS_RENAMED = "class-renamed", _("Renamed the class")
+        CLASS_ARCHIVED = "class-archived", _("Archived the class")
+        CLASS_REOPENED = "class-reopened", _("Reopened the class")
+        ASSIGNED = "assigned", _("Assigned")
+        ASSIGNMENT_CHANGED = "assignment-changed", _("Changed an assignment")
+        ASSIGNMENT_DELETED = "assignment-deleted", _("Deleted an assignment")
+        LEARNER_ADDED = "learner-added", _("Added a learner")
+        LEARNER_REMOVED = "learner-removed", _("Removed a learner")
+        LEARNER_MOVED = "learner-moved", _("Moved a learner to another class")
+        PASSWORD_RESET = "password-reset", _("Gave a learner a new password")
+        MESSAGE_SENT = "message-sent", _("Sent a message to families")
+        MESSAGE_DELETED = "message-deleted", _("Deleted a message")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="activity")
+    classroom = models.ForeignKey(
+        Classroom, null=True, on_delete=models.SET_NULL, related_name="activity"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # An integration's changes name its token.
+    integration = models.CharField(max_length=120, blank=True)
+    action = models.CharField(max_length=30, choices=Action.choices)
+    # What was changed, in a few words (a module's title, a learner's name, a class's).
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("class activity")
+        verbose_name_plural = _("class activity")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} in {self.classroom_id}"

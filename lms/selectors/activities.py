@@ -245,6 +245,12 @@ def question_lesson_key(question_id: str) -> str | None:
     return lessons.get(question_id)
 
 
+def activity_title(key: uuid.UUID | str) -> str:
+    """A course's, module's or lesson's title in the default language (for records)."""
+    pages = list(Page.objects.live().filter(translation_key=key).select_related("locale"))
+    return _canonical(pages).title if pages else str(key)
+
+
 def activity_type_of(key: uuid.UUID | str) -> ActivityType | None:
     """Whether a translation key is a live module or course (what can be assigned or linked)."""
     for activity_type in (ActivityType.MODULE, ActivityType.COURSE):

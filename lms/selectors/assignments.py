@@ -14,6 +14,7 @@ from lms.models import (
     ActivityCompletion,
     Assignment,
     ClassMembership,
+    ClassMessage,
     Learner,
     LessonProgress,
     StaffRole,
@@ -102,9 +103,10 @@ def assignments_for_learners(
     today = today or timezone.localdate()
     ids = [learner.pk for learner in learners]
     classes_of: dict[int, set[int]] = defaultdict(set)
-    for learner_id, classroom_id in ClassMembership.objects.filter(learner_id__in=ids).values_list(
-        "learner_id", "classroom_id"
-    ):
+    # An archived class's assignments leave its learners' to-do lists.
+    for learner_id, classroom_id in ClassMembership.objects.filter(
+        learner_id__in=ids, classroom__archived_at__isnull=True
+    ).values_list("learner_id", "classroom_id"):
         classes_of[learner_id].add(classroom_id)
     all_classes = set().union(*classes_of.values()) if classes_of else set()
     assignments = list(
@@ -185,3 +187,32 @@ def class_context(*, learner: Learner, activity_keys: list[str]) -> ClassContext
     return ClassContext(
         group_id=str(classroom.group_id), instructor_id=str(role.actor_id) if role else None
     )
+
+
+MESSAGES_SHOWN = 3  # the newest messages of each class on a learner's home
+
+
+def messages_for_learners(*, learner_ids: list[int]) -> dict[int, list[ClassMessage]]:
+    """Each learner's newest class messages, newest first (2 queries, any number of learners)."""
+    classes_of: dict[int, set[int]] = defaultdict(set)
+    for learner_id, classroom_id in ClassMembership.objects.filter(
+        learner_id__in=learner_ids, classroom__archived_at__isnull=True
+    ).values_list("learner_id", "classroom_id"):
+        classes_of[learner_id].add(classroom_id)
+    all_classes = set().union(*classes_of.values()) if classes_of else set()
+    newest: dict[int, list[ClassMessage]] = defaultdict(list)
+    for message in ClassMessage.objects.filter(classroom_id__in=all_classes).select_related(
+        "classroom"
+    ):  # newest first (the model's order)
+        if len(newest[message.classroom_id]) < MESSAGES_SHOWN:
+            newest[message.classroom_id].append(message)
+    result = {}
+    for learner_id in learner_ids:
+        mine = [m for classroom_id in classes_of[learner_id] for m in newest[classroom_id]]
+        result[learner_id] = sorted(mine, key=lambda m: m.created_at, reverse=True)
+    return result
+
+
+def messages_for_classroom(*, classroom) -> list[ClassMessage]:
+    """A class's messages to its families, newest first."""
+    return list(ClassMessage.objects.filter(classroom=classroom).select_related("author"))

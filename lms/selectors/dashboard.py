@@ -19,6 +19,7 @@ from django.utils import timezone
 from lms.models import Assignment, Classroom, Learner, LearnerEvent, LessonProgress, QuestionAttempt
 from lms.selectors.assignments import ActivityProgress, activity_progress, progress_sets
 from lms.selectors.outline import OutlineNode, course_outlines, outline_index
+from lms.selectors.progress import Status
 
 CHART_DAYS = 30
 EXPORT_CHUNK = 500
@@ -37,6 +38,21 @@ class Row:
     cells: list[ActivityProgress | None]  # None: not assigned to this learner
     last_active: datetime | None
 
+    def count(self, status: Status) -> int:
+        return sum(1 for cell in self.cells if cell is not None and cell.status == status)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for cell in self.cells if cell is not None and cell.overdue)
+
+    @property
+    def behind(self) -> tuple:
+        """Most behind first: more overdue, more not started, less done, longer away."""
+        assigned = [cell for cell in self.cells if cell is not None]
+        done = sum(cell.percent for cell in assigned) / len(assigned) if assigned else 100
+        seen = self.last_active.timestamp() if self.last_active else float("-inf")
+        return (-self.overdue, -self.count(Status.NOT_STARTED), done, seen)
+
 
 @dataclass(frozen=True)
 class QuestionStat:
@@ -52,12 +68,40 @@ class QuestionStat:
 
 
 @dataclass(frozen=True)
+class AssignmentSummary:
+    """One assignment at a glance: how many of its learners are where, and what is hard."""
+
+    column: Column
+    completed: int
+    in_progress: int
+    not_started: int
+    overdue: int
+    hardest: QuestionStat | None
+
+    @property
+    def total(self) -> int:
+        return self.completed + self.in_progress + self.not_started
+
+
+@dataclass(frozen=True)
 class ClassDashboard:
     classroom: Classroom
     columns: list[Column]
-    rows: list[Row]
+    rows: list[Row]  # by name
     hardest_questions: list[QuestionStat]
     completions_by_day: list[tuple[date, int]]
+    summaries: list[AssignmentSummary]
+
+    @property
+    def rows_behind_first(self) -> list[Row]:
+        return sorted(self.rows, key=lambda row: row.behind)
+
+    @property
+    def completions_by_week(self) -> list[tuple[date, int]]:
+        """The last four weeks (the newest first), as (first day, lessons completed)."""
+        days = self.completions_by_day
+        weeks = [days[max(0, end - 7) : end] for end in range(len(days), 0, -7)][:4]
+        return [(week[0][0], sum(count for _day, count in week)) for week in weeks if week]
 
 
 def class_members(classroom: Classroom):
@@ -128,16 +172,40 @@ def class_dashboard(
     today = today or timezone.localdate()
     columns = dashboard_columns(classroom, language, request)
     learners = list(class_members(classroom))
+    rows = dashboard_rows(learners, columns, today)
+    questions = _question_stats(classroom, columns)
     return ClassDashboard(
         classroom=classroom,
         columns=columns,
-        rows=dashboard_rows(learners, columns, today),
-        hardest_questions=_hardest_questions(classroom, columns),
+        rows=rows,
+        hardest_questions=questions[:HARDEST_SHOWN],
         completions_by_day=_completions_by_day(classroom, today),
+        summaries=[
+            _summary(number, column, rows, questions) for number, column in enumerate(columns)
+        ],
     )
 
 
-def _hardest_questions(classroom: Classroom, columns: list[Column], limit: int = 10):
+HARDEST_SHOWN = 5
+
+
+def _summary(
+    number: int, column: Column, rows: list[Row], questions: list[QuestionStat]
+) -> AssignmentSummary:
+    cells = [row.cells[number] for row in rows if row.cells[number] is not None]
+    lessons = {lesson.key for lesson in column.node.lessons()}
+    return AssignmentSummary(
+        column=column,
+        completed=sum(1 for cell in cells if cell.status == Status.COMPLETED),
+        in_progress=sum(1 for cell in cells if cell.status == Status.IN_PROGRESS),
+        not_started=sum(1 for cell in cells if cell.status == Status.NOT_STARTED),
+        overdue=sum(1 for cell in cells if cell.overdue),
+        hardest=next((stat for stat in questions if stat.lesson.key in lessons), None),
+    )
+
+
+def _question_stats(classroom: Classroom, columns: list[Column]) -> list[QuestionStat]:
+    """Every answered question of the assigned lessons, the hardest first (one query)."""
     lessons = {lesson.key: lesson for column in columns for lesson in column.node.lessons()}
     if not lessons:
         return []
@@ -168,7 +236,7 @@ def _hardest_questions(classroom: Classroom, columns: list[Column], limit: int =
             )
         )
     result.sort(key=lambda stat: (stat.right / stat.attempts, -stat.attempts))
-    return result[:limit]
+    return result
 
 
 def _completions_by_day(classroom: Classroom, today: date) -> list[tuple[date, int]]:

@@ -1,4 +1,6 @@
-"""Classes: create, join with a code, add learners or import a roster, assign modules."""
+"""Classes: create, rename, archive; join with a code; add, import, remove or move learners,
+and give a learner the school made a new password. Every change an educator makes is recorded
+for the school (lms.services.activity)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,8 @@ import csv
 import io
 import re
 import secrets
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 
 from anyascii import anyascii
 from django.conf import settings
@@ -17,11 +17,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from lms.models import Assignment, ClassMembership, Classroom, Learner, School
-from lms.selectors.activities import activity_type_of
+from lms.models import ClassActivity, ClassMembership, Classroom, Learner, School
+from lms.services.activity import Actor, activity_record
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read aloud and copied from paper.
 JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -66,7 +67,12 @@ PASSWORD_WORDS = (
 
 
 class ClassError(ValueError):
-    """A request about a class that cannot be done; the message says why."""
+    """A request about a class that cannot be done; the message says why, and ``field`` which
+    part of the request it is about (for forms and the API), if one."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def join_code_new() -> str:
@@ -78,29 +84,151 @@ def join_code_clean(code: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", (code or "").upper())
 
 
-def classroom_create(*, school: School, name: str, educator: AbstractBaseUser) -> Classroom:
-    name = name.strip()
-    if not name:
-        raise ClassError(_("Give the class a name."))
+def classroom_create(
+    *, school: School, name: str, educator: AbstractBaseUser | None, actor: Actor | None = None
+) -> Classroom:
+    """A class at ``school``; ``educator`` (if any) teaches it."""
+    name = _class_name(name)
+    actor = actor or Actor(user=educator)
     for _attempt in range(10):
         try:
             with transaction.atomic():
                 classroom = Classroom.objects.create(
                     school=school, name=name, join_code=join_code_new()
                 )
-                classroom.educators.add(educator)
+                if educator is not None:
+                    classroom.educators.add(educator)
+                activity_record(
+                    classroom=classroom,
+                    actor=actor,
+                    action=ClassActivity.Action.CLASS_CREATED,
+                    detail=name,
+                )
                 return classroom
         except IntegrityError:
             continue  # a code already in use: draw another
     raise ClassError(_("Could not make a unique join code. Please try again."))
 
 
+def _class_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ClassError(_("Give the class a name."))
+    return name
+
+
+def classroom_rename(*, classroom: Classroom, name: str, actor: Actor) -> Classroom:
+    name = _class_name(name)
+    if name != classroom.name:
+        with transaction.atomic():
+            old = classroom.name
+            classroom.name = name
+            classroom.save(update_fields=["name"])
+            activity_record(
+                classroom=classroom,
+                actor=actor,
+                action=ClassActivity.Action.CLASS_RENAMED,
+                detail=f"{old} → {name}",
+            )
+    return classroom
+
+
+def classroom_archive(*, classroom: Classroom, archived: bool, actor: Actor) -> Classroom:
+    """Archive a class that is over (its assignments leave learners' to-do lists; it stays
+    readable and exportable), or reopen it."""
+    if archived == (classroom.archived_at is not None):
+        return classroom
+    with transaction.atomic():
+        classroom.archived_at = timezone.now() if archived else None
+        classroom.save(update_fields=["archived_at"])
+        activity_record(
+            classroom=classroom,
+            actor=actor,
+            action=(
+                ClassActivity.Action.CLASS_ARCHIVED
+                if archived
+                else ClassActivity.Action.CLASS_REOPENED
+            ),
+            detail=classroom.name,
+        )
+    return classroom
+
+
 def classroom_join(*, code: str, learner: Learner) -> Classroom:
     classroom = Classroom.objects.filter(join_code=join_code_clean(code)).first()
     if classroom is None:
         raise ClassError(_("There is no class with this code. Check it and try again."))
+    if classroom.archived_at is not None:
+        raise ClassError(_("This class has ended. Ask your teacher for the code of a new one."))
     ClassMembership.objects.get_or_create(classroom=classroom, learner=learner)
     return classroom
+
+
+def classroom_member_remove(*, classroom: Classroom, learner: Learner, actor: Actor) -> None:
+    """Take a learner out of a class. Their progress stays theirs; the class's assignments
+    leave their to-do list."""
+    with transaction.atomic():
+        deleted, _rows = ClassMembership.objects.filter(
+            classroom=classroom, learner=learner
+        ).delete()
+        if not deleted:
+            raise ClassError(_("This learner is not in this class."))
+        for assignment in classroom.assignments.filter(learners=learner):
+            assignment.learners.remove(learner)
+        activity_record(
+            classroom=classroom,
+            actor=actor,
+            action=ClassActivity.Action.LEARNER_REMOVED,
+            detail=learner.name,
+        )
+
+
+def classroom_member_move(
+    *, classroom: Classroom, learner: Learner, to: Classroom, actor: Actor
+) -> None:
+    """Move a learner to another class of the same school."""
+    if to.pk == classroom.pk:
+        raise ClassError(_("Choose another class."))
+    if to.school_id != classroom.school_id:
+        raise ClassError(_("Choose a class of the same school."))
+    if to.archived_at is not None:
+        raise ClassError(_("That class has ended; choose another."))
+    with transaction.atomic():
+        classroom_member_remove(classroom=classroom, learner=learner, actor=actor)
+        ClassMembership.objects.get_or_create(classroom=to, learner=learner)
+        activity_record(
+            classroom=classroom,
+            actor=actor,
+            action=ClassActivity.Action.LEARNER_MOVED,
+            detail=f"{learner.name} → {to.name}",
+        )
+
+
+def learner_password_reset(*, classroom: Classroom, learner: Learner, actor: Actor) -> NewAccount:
+    """A new easy password for a learner whose account the school made (the old one stops
+    working): for a new sign-in card. Accounts people made themselves are theirs to recover
+    (with their recovery code), never an educator's to take over."""
+    in_class = ClassMembership.objects.filter(classroom=classroom, learner=learner).exists()
+    if not in_class or learner.user_id is None:
+        raise ClassError(_("This learner is not in this class."))
+    if learner.created_by_school_id != classroom.school_id:
+        raise ClassError(
+            _(
+                "This learner made their own account: they can get back in with their "
+                "recovery code, or with their email."
+            )
+        )
+    password = easy_password()
+    with transaction.atomic():
+        learner.user.set_password(password)
+        learner.user.save(update_fields=["password"])
+        activity_record(
+            classroom=classroom,
+            actor=actor,
+            action=ClassActivity.Action.PASSWORD_RESET,
+            detail=learner.name,
+        )
+    return NewAccount(learner=learner, username=learner.user.get_username(), password=password)
 
 
 @dataclass(frozen=True)
@@ -116,7 +244,12 @@ def easy_password() -> str:
 
 
 def classroom_member_add(
-    *, classroom: Classroom, display_name: str, preferred_language: str = "", username: str = ""
+    *,
+    classroom: Classroom,
+    display_name: str,
+    preferred_language: str = "",
+    username: str = "",
+    actor: Actor | None = None,
 ) -> NewAccount:
     """A learner account made by an educator: a username and an easy password, no email."""
     display_name = display_name.strip()
@@ -140,9 +273,19 @@ def classroom_member_add(
     with transaction.atomic():
         user = user_model.objects.create_user(username=username, password=password)
         learner = Learner.objects.create(
-            user=user, display_name=display_name, preferred_language=preferred_language
+            user=user,
+            display_name=display_name,
+            preferred_language=preferred_language,
+            created_by_school_id=classroom.school_id,
         )
         ClassMembership.objects.create(classroom=classroom, learner=learner)
+        if actor is not None:
+            activity_record(
+                classroom=classroom,
+                actor=actor,
+                action=ClassActivity.Action.LEARNER_ADDED,
+                detail=display_name,
+            )
     return NewAccount(learner=learner, username=username, password=password)
 
 
@@ -186,7 +329,7 @@ class RosterReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
-def roster_import(*, classroom: Classroom, data: bytes) -> RosterReport:
+def roster_import(*, classroom: Classroom, data: bytes, actor: Actor | None = None) -> RosterReport:
     """Add learners from a CSV file with a ``name`` column (and ``language``, ``username``).
 
     Every good row is added; every bad row is reported with its line number and the reason.
@@ -224,6 +367,7 @@ def roster_import(*, classroom: Classroom, data: bytes) -> RosterReport:
                 display_name=row.get("name", ""),
                 preferred_language=row.get("language", "").lower(),
                 username=username,
+                actor=actor,
             )
         except ClassError as error:
             report.rejected.append((line_number, str(error)))
@@ -249,33 +393,3 @@ def _readable_rows(reader: csv.DictReader, report: RosterReport) -> Iterator[tup
             return
         line_number += 1
         yield line_number, row
-
-
-def assignment_create(
-    *,
-    classroom: Classroom,
-    activity_key: uuid.UUID,
-    assigned_by: AbstractBaseUser,
-    due_on: date | None = None,
-    note: str = "",
-    learners: list[Learner] | None = None,
-) -> Assignment:
-    """Assign a module or a course to the whole class, or to chosen learners in it."""
-    activity_type = activity_type_of(activity_key)
-    if activity_type is None:
-        raise ClassError(_("Choose a module or a course to assign."))
-    chosen = list(learners or [])
-    members = set(classroom.memberships.values_list("learner_id", flat=True))
-    if any(learner.pk not in members for learner in chosen):
-        raise ClassError(_("Choose learners from this class."))
-    with transaction.atomic():
-        assignment = Assignment.objects.create(
-            classroom=classroom,
-            activity_key=activity_key,
-            activity_type=activity_type,
-            assigned_by=assigned_by,
-            due_on=due_on,
-            note=note.strip(),
-        )
-        assignment.learners.set(chosen)
-    return assignment

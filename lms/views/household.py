@@ -14,8 +14,9 @@ from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from lms.access import household_for, principal_of
+from lms.access import household_for, household_members, principal_of
 from lms.models import Household, Learner
+from lms.selectors.assignments import messages_for_learners
 from lms.services.households import (
     HouseholdError,
     household_child_add,
@@ -60,6 +61,9 @@ def household(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(name)s can learn now.") % {"name": child.name})
             return redirect("lms:household")
     children = current.members.filter(user__isnull=True).order_by("pk") if current else []
+    members = household_members(current) if current else []
+    messages_of = messages_for_learners(learner_ids=[member.pk for member in members])
+    shown = {m.pk: m for member in members for m in messages_of[member.pk]}
     return render(
         request,
         "lms/household.html",
@@ -68,6 +72,7 @@ def household(request: HttpRequest) -> HttpResponse:
             "children": children,
             "pin_form": pin_form,
             "child_form": child_form,
+            "class_messages": sorted(shown.values(), key=lambda m: m.created_at, reverse=True),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -19,7 +19,7 @@ from lms.access import (
 )
 from lms.models import Learner
 from lms.ratelimits import JOIN, minutes_to_wait
-from lms.selectors.assignments import assignments_for_learners
+from lms.selectors.assignments import assignments_for_learners, messages_for_learners
 from lms.selectors.outline import course_outlines
 from lms.selectors.progress import learner_progress
 from lms.services.classes import ClassError, classroom_join
@@ -46,6 +46,10 @@ def home(request: HttpRequest) -> HttpResponse:
         for member in members
     }
     courses = progress[learner.pk]
+    messages_of = messages_for_learners(learner_ids=[member.pk for member in members])
+    # A caregiver sees the messages of every family member's class, once each.
+    shown = {m.pk: m for member in members for m in messages_of[member.pk]}
+    class_messages = sorted(shown.values(), key=lambda m: m.created_at, reverse=True)
     return render(
         request,
         "lms/home.html",
@@ -58,6 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "assignments": assignments[learner.pk],
             "courses": courses,
             "is_staff": principal.is_staff,
+            "class_messages": class_messages,
         },
     )
 

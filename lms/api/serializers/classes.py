@@ -62,6 +62,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "activity_type",
             "due_on",
             "note",
+            "note_language",
             "learners",
             "learner_ids",
             "created_at",

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lms.access import Audience, classroom_for, classrooms_for, schools_for
+from lms.api.authentication import request_token
 from lms.api.principals import api_principal_as
 from lms.api.schema import THROTTLED
 from lms.api.serializers.classes import (
@@ -25,15 +26,17 @@ from lms.api.views.base import PuenteAPIView
 from lms.api.views.learning import LANGUAGE_PARAMETER, requested_language
 from lms.models import IntegrationToken
 from lms.selectors.dashboard import class_dashboard, class_members
+from lms.services.activity import Actor
+from lms.services.assignments import assignment_create
 from lms.services.classes import (
     ClassError,
-    assignment_create,
     classroom_create,
     classroom_join,
     classroom_member_add,
 )
 
 PROGRESS_READ = IntegrationToken.Scope.PROGRESS_READ
+CLASSES_WRITE = IntegrationToken.Scope.CLASSES_WRITE
 
 
 class ClassView(PuenteAPIView):
@@ -47,6 +50,18 @@ class ClassView(PuenteAPIView):
         if classroom is None:
             raise NotFound
         return classroom
+
+    def actor(self) -> Actor:
+        """Who the school's record says made a change: the person, or the integration."""
+        token = request_token(self.request)
+        if token is not None:
+            return Actor(integration=token.name)
+        return Actor(user=self.principal.user)
+
+
+def class_error(error: ClassError, field: str = "non_field_errors") -> ValidationError:
+    """A service's refusal as a 400 naming the field it is about."""
+    return ValidationError({error.field or field: [str(error)]})
 
 
 class ClassListView(PuenteAPIView):
@@ -85,7 +100,7 @@ class ClassListView(PuenteAPIView):
 class ClassMembersView(ClassView):
     """The learners of a class; add a learner account to it."""
 
-    integration_scopes = {"GET": PROGRESS_READ}
+    integration_scopes = {"GET": PROGRESS_READ, "POST": CLASSES_WRITE}
 
     @extend_schema(responses=MemberSerializer(many=True))
     def get(self, request: Request, classroom_id: int) -> Response:
@@ -114,16 +129,17 @@ class ClassMembersView(ClassView):
                 display_name=data["name"],
                 preferred_language=data.get("language", ""),
                 username=data.get("username", ""),
+                actor=self.actor(),
             )
         except ClassError as error:
-            raise ValidationError({"non_field_errors": [str(error)]}) from error
+            raise class_error(error) from error
         return Response(NewAccountSerializer(account).data, status=status.HTTP_201_CREATED)
 
 
 class ClassAssignmentsView(ClassView):
     """What the class was assigned; assign a module or course to some of its learners."""
 
-    integration_scopes = {"GET": PROGRESS_READ}
+    integration_scopes = {"GET": PROGRESS_READ, "POST": CLASSES_WRITE}
 
     @extend_schema(responses=AssignmentSerializer(many=True))
     def get(self, request: Request, classroom_id: int) -> Response:
@@ -145,13 +161,15 @@ class ClassAssignmentsView(ClassView):
             assignment = assignment_create(
                 classroom=classroom,
                 activity_key=data["activity_key"],
-                assigned_by=request.user,
+                assigned_by=self.actor().user,
                 due_on=data.get("due_on"),
                 note=data.get("note", ""),
+                note_language=data.get("note_language", ""),
                 learners=learners,
+                actor=self.actor(),
             )
         except ClassError as error:
-            raise ValidationError({"activity_key": [str(error)]}) from error
+            raise class_error(error, "activity_key") from error
         return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
 
