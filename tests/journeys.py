@@ -173,7 +173,8 @@ class Journey:
         target.mkdir(parents=True, exist_ok=True)
         suffix = "" if self.javascript else "-nojs"
         self.page.screenshot(
-            path=str(target / f"{self.name}-{name}-{self.language}{suffix}.png"), full_page=False
+            path=str(target / f"{self.name}-{name}-{self.language}{suffix}.png"),
+            full_page=os.environ.get("PUENTE_SCREENSHOTS_FULL") == "1",
         )
 
     def assert_well(self) -> None:

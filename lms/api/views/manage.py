@@ -27,8 +27,9 @@ from lms.api.serializers.manage import (
 from lms.api.views.base import PuenteAPIView
 from lms.api.views.classes import ClassView, class_error
 from lms.api.views.learning import LANGUAGE_PARAMETER, requested_language
-from lms.models import Assignment, ClassActivity, ClassMessage, IntegrationToken
+from lms.models import Assignment, ClassMessage, IntegrationToken, School
 from lms.selectors.assignments import messages_for_classroom
+from lms.selectors.class_activity import class_activity_for_schools
 from lms.selectors.dashboard import class_members
 from lms.selectors.learner_record import learner_record
 from lms.services.assignments import assignment_delete, assignment_update
@@ -264,8 +265,8 @@ class ActivityView(PuenteAPIView):
     def get(self, request: Request) -> Response:
         token = request_token(request)
         if token is not None:
-            entries = ClassActivity.objects.filter(school_id=token.school_id)
+            schools = School.objects.filter(pk=token.school_id)
         else:
-            entries = ClassActivity.objects.filter(school__in=administered_schools(self.principal))
-        entries = entries.select_related("actor").order_by("-created_at", "-pk")[:ACTIVITY_SHOWN]
+            schools = administered_schools(self.principal)
+        entries = class_activity_for_schools(schools)[:ACTIVITY_SHOWN]
         return Response(ActivitySerializer(entries, many=True).data)

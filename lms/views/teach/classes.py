@@ -19,8 +19,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from lms.access import administered_schools, classrooms_for, principal_of, schools_for
-from lms.models import ClassActivity, School
+from lms.models import School
 from lms.selectors.assignments import messages_for_classroom
+from lms.selectors.class_activity import class_activity_for_schools
 from lms.selectors.dashboard import class_csv_rows, class_dashboard, class_members
 from lms.services.classes import (
     ClassError,
@@ -202,10 +203,6 @@ def export_csv(request: HttpRequest, classroom_id: int) -> StreamingHttpResponse
 @school_admin
 def activity(request: HttpRequest) -> HttpResponse:
     """What educators (and integrations) changed in the school's classes, newest first."""
-    entries = (
-        ClassActivity.objects.filter(school__in=administered_schools(principal_of(request)))
-        .select_related("actor", "classroom", "school")
-        .order_by("-created_at", "-pk")
-    )
+    entries = class_activity_for_schools(administered_schools(principal_of(request)))
     page = Paginator(entries, ACTIVITY_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "lms/teach/activity.html", {"page": page})
