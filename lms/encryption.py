@@ -60,6 +60,17 @@ def decrypt(stored: str) -> str:
         return ""
 
 
+def readable(stored: str) -> bool:
+    """Whether a configured key opens this stored value (empty and plain values are readable)."""
+    if not stored or not stored.startswith(PREFIX):
+        return True
+    try:
+        fernet().decrypt(stored[len(PREFIX) :].encode())
+    except InvalidToken:
+        return False
+    return True
+
+
 class EncryptedTextField(models.TextField):
     """Text stored encrypted; Python code sees the plain value."""
 

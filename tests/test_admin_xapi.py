@@ -158,7 +158,7 @@ def test_an_lrs_password_is_encrypted_at_rest_and_never_shown_again(admin_client
 
 def test_secrets_keys_rotate(db, settings):
     from cryptography.fernet import Fernet
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
     from django.db import connection
 
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
@@ -179,3 +179,10 @@ def test_secrets_keys_rotate(db, settings):
     assert LrsEndpoint.objects.get(key="k").password == "pw"
     settings.PUENTE_SECRET_KEYS = [old]  # only the old key: the rotated secret is unreadable
     assert LrsEndpoint.objects.get(key="k").password == ""
+    # Rotating again without the key that opens it refuses, and keeps the secret as it was.
+    settings.PUENTE_SECRET_KEYS = [Fernet.generate_key().decode(), old]
+    with pytest.raises(CommandError, match="opens the stored password of LRS endpoint"):
+        call_command("rotate_secrets", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert stored() == after
+    settings.PUENTE_SECRET_KEYS = [new]
+    assert LrsEndpoint.objects.get(key="k").password == "pw"
