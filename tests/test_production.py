@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from lms.models import DeliveryStatus, LrsEndpoint, StatementDelivery
 from lms.services.progress import learner_event_record
-from lms.services.xapi import worker_heartbeat
+from lms.services.xapi import endpoint_backfill, worker_heartbeat
 from tests.factories import lesson_event
 
 REPO = Path(__file__).resolve().parent.parent
@@ -101,6 +101,31 @@ def test_readiness_reports_the_database_the_cache_and_the_backlog(client, course
     assert outbox["scores_pending"] == 0
     StatementDelivery.objects.update(status=DeliveryStatus.DELIVERED, delivered_at=timezone.now())
     assert client.get("/health/ready").json()["outbox"]["pending"] == 0
+
+
+def test_readiness_says_when_statements_have_no_lrs_to_go_to_and_when_some_are_dead(
+    client, course_tree, learner
+):
+    # No LRS configured: statements are kept, and readiness says they wait (not "pending: 0").
+    learner_event_record(learner=learner, event=lesson_event(course_tree.lessons[0], "viewed"))
+    worker_heartbeat(worker_id="host:1:abc")
+    body = client.get("/health/ready").json()
+    assert body["status"] == "degraded"
+    assert body["degraded"] == ["statements waiting for an LRS"]
+    assert body["outbox"]["waiting_for_an_lrs"] > 0
+
+    # An LRS arrives and takes them; one is refused for good: a dead letter a person must see.
+    endpoint = LrsEndpoint.objects.create(name="LRS", url="https://lrs.example.org/xapi/")
+    while endpoint_backfill(endpoint=endpoint):
+        pass
+    StatementDelivery.objects.update(status=DeliveryStatus.DELIVERED, delivered_at=timezone.now())
+    StatementDelivery.objects.filter(pk=StatementDelivery.objects.first().pk).update(
+        status=DeliveryStatus.DEAD
+    )
+    body = client.get("/health/ready").json()
+    assert body["degraded"] == ["dead letters"]
+    assert body["outbox"]["dead"] == 1
+    assert body["outbox"]["waiting_for_an_lrs"] == 0
 
 
 def test_readiness_is_503_when_the_database_is_down():
