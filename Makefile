@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev test install browser serve migrate demo lint format messages compilemessages bench clean
+.PHONY: run dev test install browser serve migrate demo lint format messages compilemessages bench clean screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ browser:
 ## Install what the tests need and run the whole suite (PYTEST_ARGS passes options through).
 test: install node_modules/.installed browser
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The key screens of every journey test, as a 360 px phone shows them, for the README's tour.
+screenshots: install node_modules/.installed browser
+	rm -rf docs/screenshots/journeys
+	PUENTE_SCREENSHOTS=docs/screenshots/journeys $(BIN)/pytest tests/test_browser_family.py tests/test_browser_educator.py -k "not no-javascript"
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,13 +8,14 @@ as that person would meet it:
 - axe-core finds no WCAG 2.x A/AA violation (contrast included), where scripts run;
 - every link on the page leads somewhere that answers (no 4xx/5xx).
 
-Screenshots of the key screens go to $PUENTE_SCREENSHOTS when it is set (docs/screenshots
-for the README's tour; `make screenshots`).
+Screenshots of the key screens go to $PUENTE_SCREENSHOTS when it is set (`make screenshots`
+writes docs/screenshots/journeys for the README's tour).
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -48,6 +49,9 @@ TEXT_OUTSIDE_ENGLISH = """() => {
   }
   return pieces.join(" ").replace(/\\s+/g, " ");
 }"""
+# The screens docs/screenshots keeps (`make screenshots`), one or two per journey.
+KEY_SCREENS = {"join", "lesson", "module-finished", "who", "household", "recover", "dashboard"}
+KEY_SCREENS |= {"assignment-refused", "sign-in-card"}
 SCROLLS_SIDEWAYS = "() => document.documentElement.scrollWidth > window.innerWidth + 1"
 LINKS = """() => Array.from(document.querySelectorAll("a[href]"))
   .filter(a => !a.closest("[hidden]")).map(a => a.href)"""
@@ -166,16 +170,20 @@ class Journey:
                 self.problems.append(f"{where}: link {url} answers {response.status}")
 
     def screenshot(self, name: str) -> None:
+        """The key screens, as a phone shows them (360 px wide WebP), for docs/screenshots;
+        every screen, full length, with PUENTE_SCREENSHOTS_ALL=1 (to look at a journey)."""
         folder = os.environ.get("PUENTE_SCREENSHOTS")
-        if not folder:
+        every = os.environ.get("PUENTE_SCREENSHOTS_ALL") == "1"
+        if not folder or not (every or (name in KEY_SCREENS and self.javascript)):
             return
+        from PIL import Image
+
         target = Path(folder)
         target.mkdir(parents=True, exist_ok=True)
         suffix = "" if self.javascript else "-nojs"
-        self.page.screenshot(
-            path=str(target / f"{self.name}-{name}-{self.language}{suffix}.png"),
-            full_page=os.environ.get("PUENTE_SCREENSHOTS_FULL") == "1",
-        )
+        shot = Image.open(io.BytesIO(self.page.screenshot(full_page=every)))
+        shot = shot.resize((PHONE["width"], round(shot.height * PHONE["width"] / shot.width)))
+        shot.save(target / f"{self.name}-{name}-{self.language}{suffix}.webp", quality=80)
 
     def assert_well(self) -> None:
         assert not self.problems, "\n".join(self.problems)
