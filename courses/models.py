@@ -335,6 +335,13 @@ class LessonPage(CoursePageBase):
             )
         context = self.get_context(request)
         context.update(answers=post.answers, form_error=post.error, outcome=post.outcome)
+        if post.outcome is not None and post.outcome.unanswered_question_ids:
+            # Each named by its place in the lesson ("Question 2"), not in this list.
+            number = {q.id: n for n, q in enumerate(self.lms_questions(), start=1)}
+            context["unanswered_questions"] = [
+                (question_id, number.get(question_id, ""))
+                for question_id in post.outcome.unanswered_question_ids
+            ]
         if learner is not None:
             context["progress"] = LessonProgress.objects.filter(
                 learner=learner, lesson_key=self.translation_key

@@ -10,6 +10,7 @@ from courses import health, observability, offline
 from courses.admin_login import AdminLoginView
 from lms.urls import xapi_urlpatterns
 
+handler400 = "courses.errors.bad_request"
 handler500 = "courses.errors.server_error"
 
 urlpatterns = [

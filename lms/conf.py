@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "RATE_EVENTS_PER_ADDRESS": "1200/m",
     # Statements every LRS acknowledged are deleted after this many days (manage.py purge).
     "RETENTION_DAYS": 90,
+    # Whether "forgot your password" offers an email link (production turns it off without
+    # a mail server, and the sign-up form then asks for an email for another reason).
+    "EMAIL_RESET": True,
 }
 
 

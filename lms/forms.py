@@ -5,6 +5,8 @@ from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
+from lms.conf import lms_setting
+
 
 class UsernameCharacters(UnicodeUsernameValidator):
     # Django's own words, here so that Puente's catalogues can translate them well.
@@ -46,6 +48,8 @@ class SignupForm(UserCreationForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if not lms_setting("EMAIL_RESET"):  # no mail server: promise nothing about passwords
+            self.fields["email"].help_text = _("Only for your school to reach you. Never shared.")
         # The characters are checked in clean_username, after the check for spaces.
         field = self.fields["username"]
         field.validators = [

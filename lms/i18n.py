@@ -54,7 +54,12 @@ def split_language(path: str) -> tuple[str | None, str]:
 def path_in_language(request: HttpRequest, path: str, language: str) -> str:
     """The same page in ``language``: a course page's own translation (its slugs differ by
     language), or the plugin's page under the other language prefix. A page with no
-    translation falls back to that language's home."""
+    translation falls back to that language's home. A query string (a join code) is kept."""
+    path, question_mark, query = path.partition("?")
+    return _path_in_language(request, path, language) + question_mark + query
+
+
+def _path_in_language(request: HttpRequest, path: str, language: str) -> str:
     current, rest = split_language(path)
     if current is None or current == language:
         return path
@@ -107,3 +112,11 @@ def language_links(request: HttpRequest) -> list[LanguageLink]:
         url = translate_url(path, code)
         links.append(LanguageLink(code=code, name=name, url=url, current=code == current))
     return links
+
+
+def isolated(text: str) -> str:
+    """Text set apart from the sentence around it for the bidirectional algorithm (FSI ... PDI,
+    what <bdi> does in markup): a Latin name inside an Arabic sentence, or an Arabic name in
+    an English one, keeps its own direction and does not reorder the words next to it. For
+    values placed inside translated sentences, where markup would change the message."""
+    return f"\u2068{text}\u2069" if text else text

@@ -137,6 +137,23 @@ def test_sign_up_welcomes_and_gives_a_recovery_code_once(client, db):
     assert code not in again  # shown once
 
 
+def test_sign_up_carries_on_in_the_language_chosen_on_the_form(client, db):
+    # A Spanish join link, the form switched to Arabic: the way on is Arabic too.
+    response = client.post(
+        "/es/accounts/sign-up/",
+        {
+            "username": "lupita",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "preferred_language": "ar",
+            "next": "/es/learn/join/?code=ABCD2345",
+        },
+    )
+    assert response["Location"].startswith("/ar/accounts/welcome/?next=")
+    welcome = client.get(response["Location"]).content.decode()
+    assert 'href="/ar/learn/join/?code=ABCD2345"' in welcome
+
+
 def test_the_recovery_code_sets_a_new_password_once(client, db):
     sign_up(client)
     code = recovery_code_on(client.get("/es/accounts/welcome/").content.decode())
@@ -218,6 +235,10 @@ def test_without_a_mail_server_the_email_way_is_not_offered(client, settings, db
     assert "password-reset" not in client.get("/en/accounts/forgot/").content.decode()
     assert client.get("/en/accounts/password-reset/").status_code == 404
     assert not mail.outbox
+    # ...and sign-up does not promise that an email helps with a forgotten password.
+    sign_up = client.get("/en/accounts/sign-up/").content.decode()
+    assert "forget your password" not in sign_up
+    assert "Only for your school to reach you" in sign_up
 
 
 def test_a_username_with_spaces_gets_a_suggestion(client, db):
@@ -314,6 +335,29 @@ def test_finishing_with_unanswered_questions_says_so_where_the_learner_is(
     assert notice, "the message is in the finish section"
     assert "autofocus" in notice.group(0)
     assert 'role="alert"' in notice.group(0)
+
+
+def test_the_questions_left_are_named_by_their_place_in_the_lesson(learner_client, course_tree):
+    from tests.test_learner_pages import answer_form
+
+    lesson = course_tree.lessons[0].specific
+    url = lesson.get_url()
+    first, *others = lesson.lms_questions()
+    learner_client.post(
+        url,
+        {
+            "question": first.id,
+            "event": answer_form(learner_client.get(url).content.decode(), first.id),
+            "choice": [c.id for c in first.choices if c.correct],
+        },
+    )
+    html = learner_client.post(url, {"action": "finish", "event": "x"}).content.decode()
+    notice = html[html.index('id="finish-notice"') :]
+    notice = notice[: notice.index("</div>")]
+    links = re.findall(r'<a href="#q-([^"]+)">([^<]+)</a>', notice)
+    assert links == [
+        (question.id, f"Question {number}") for number, question in enumerate(others, start=2)
+    ]
 
 
 def test_choosing_some_of_several_right_answers_says_more_are_needed(learner_client, course_tree):

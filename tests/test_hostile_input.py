@@ -152,6 +152,21 @@ def test_every_form_carries_a_csrf_token_and_is_refused_without_it(world):
     assert len(checked) >= 10, checked
 
 
+def test_a_stale_form_and_an_unknown_host_get_a_kind_page_in_the_readers_language(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["learner"])
+    refused = client.post("/es/learn/join/", {"code": "ABCD2345"})  # no token: a stale page
+    assert refused.status_code == 403
+    page = refused.content.decode()
+    assert '<html lang="es"' in page
+    assert "Esta página estuvo abierta un buen rato" in page
+    assert "CSRF" not in page
+    unknown = Client(HTTP_HOST="192.168.1.20:8000").get("/ar/")  # a phone on the school Wi-Fi
+    assert unknown.status_code == 400
+    assert '<html lang="ar" dir="rtl"' in unknown.content.decode()
+    assert "Bad Request" not in unknown.content.decode()
+
+
 @pytest.mark.parametrize(
     "target",
     [

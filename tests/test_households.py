@@ -93,6 +93,20 @@ def test_one_tap_to_a_child_and_the_pin_to_come_back(caregiver, course_tree):
     assert LessonProgress.objects.filter(learner=ana).count() == 1
 
 
+def test_each_profile_learns_in_the_language_it_chose(caregiver):
+    start_household(caregiver)
+    add_child(caregiver, "Ana", language="es")
+    household = Household.objects.get()
+    ana = household.members.get(display_name="Ana")
+    mama = household.members.get(user__username="mama")
+    mama.preferred_language = "vi"
+    mama.save()
+    response = switch(caregiver, ana)  # from an English page
+    assert response["Location"] == "/es/learn/"
+    assert "Ana" in caregiver.get(response["Location"]).content.decode()
+    assert switch(caregiver, mama, pin=PIN)["Location"] == "/vi/learn/"
+
+
 def test_too_many_wrong_pins_lock_switching_for_a_while(caregiver):
     start_household(caregiver)
     household = Household.objects.get()

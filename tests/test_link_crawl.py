@@ -1,6 +1,6 @@
 """Every link a person can reach answers: for each role (a visitor, a learner, a caregiver, a
 child on the family's phone, an educator, a school administrator), start at their home and
-follow every link on every page Puente serves them, in English and in Arabic, and find no
+follow every link on every page Puente serves them, in English, Spanish and Arabic, and find no
 4xx/5xx. Generated from the pages themselves, so a new page or link is crawled without anyone
 listing it."""
 
@@ -129,7 +129,7 @@ def world(db):
     return world
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("language", ["en", "es", "ar"])
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_link_a_person_can_reach_answers(world, role, language):
     user_key, start = ROLES[role]

@@ -36,6 +36,8 @@ SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# A stale form (a page left open across a sign-out) gets a kind page in the reader's language.
+CSRF_FAILURE_VIEW = "courses.errors.csrf_failure"
 
 # The public address of this site, without a trailing slash. Used for absolute links in the
 # Wagtail admin and, later, as the homePage of learners' xAPI accounts.

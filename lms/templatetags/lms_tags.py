@@ -11,9 +11,15 @@ from django.urls import reverse
 from django.utils import translation
 
 from lms.access import household_of, principal_of
-from lms.i18n import LanguageLink, language_links
+from lms.i18n import LanguageLink, isolated, language_links
 
 register = template.Library()
+
+
+@register.filter
+def isolate(text) -> str:
+    """A name or title inside a translated sentence, kept in its own direction."""
+    return isolated(str(text))
 
 
 @register.simple_tag

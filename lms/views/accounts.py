@@ -117,6 +117,8 @@ class SignUpView(FormView):
         with translation.override(learner.preferred_language or get_language()):
             welcome = reverse("lms:welcome")
         next_url = safe_next_url(self.request, "")
+        if next_url:  # where they were going, in the language they just chose
+            next_url = landing_url(self.request, learner.user, next_url)
         query = f"?{urlencode({'next': next_url})}" if next_url else ""
         return HttpResponseRedirect(welcome + query)
 

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from lms.access import (
     principal_of,
     profile_switch,
 )
+from lms.i18n import isolated
 from lms.models import Learner
 from lms.ratelimits import JOIN, minutes_to_wait
 from lms.selectors.assignments import assignments_for_learners, messages_for_learners
@@ -124,9 +126,12 @@ def who_is_learning(request: HttpRequest) -> HttpResponse:
 
 
 def _switch_to(request: HttpRequest, learner: Learner) -> HttpResponse:
+    """The chosen profile's home, in the language that profile chose (a child may learn in
+    Spanish on the phone where the caregiver reads English)."""
     profile_switch(request, learner)
-    messages.success(request, _("%(name)s is learning now.") % {"name": learner.name})
-    return redirect("lms:home")
+    with translation.override(learner.preferred_language or translation.get_language()):
+        messages.success(request, _("%(name)s is learning now.") % {"name": isolated(learner.name)})
+        return redirect("lms:home")
 
 
 class JoinForm(forms.Form):

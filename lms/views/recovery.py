@@ -5,7 +5,6 @@ learners, from their educator (a new password on a new sign-in card, see teachin
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lms.access import Audience, household_of, principal_of, profile_switch
+from lms.conf import lms_setting
 from lms.ratelimits import SIGN_IN, form_refused, minutes_to_wait, sign_in_wait_message
 from lms.services.accounts import AccountError, account_recover
 from lms.services.households import HouseholdError, household_pin_reset
@@ -34,7 +34,7 @@ def forgot(request: HttpRequest) -> HttpResponse:
 
 
 def email_reset_offered() -> bool:
-    return getattr(settings, "PUENTE_EMAIL_RESET", True)
+    return lms_setting("EMAIL_RESET")
 
 
 class EmailResetOffered:
