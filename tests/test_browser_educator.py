@@ -138,7 +138,7 @@ def test_the_class_dashboard_reads_at_a_glance_on_a_phone(
     browser, live_server, busy_class, language
 ):
     _tree, classroom, _laggard = busy_class
-    journey = Journey(browser, live_server.url, language, name=f"educator-dashboard-{language}")
+    journey = Journey(browser, live_server.url, language, name="class")
     try:
         sign_in_as_teacher(journey)
         journey.goto(f"/{language}/teach/classes/{classroom.pk}/")
@@ -176,7 +176,7 @@ def test_an_educator_manages_the_class_from_a_phone(
         live_server.url,
         language,
         javascript=javascript,
-        name=f"educator-{language}{'' if javascript else '-nojs'}",
+        name="educator",
     )
     page = journey.page
     try:

@@ -73,6 +73,15 @@ def test_untranslated_page_falls_back_to_english_with_a_notice(course_tree, clie
     with translation.override("ar"):
         assert 'class="notice" role="note"' in html
     assert "Lesson 1.1" in html
+    # The breadcrumbs keep the page's right-to-left order (the separator mirrors); each
+    # English title is isolated in its own direction instead of turning its item around.
+    crumbs = html[
+        html.index('<nav class="breadcrumbs"') : html.index(
+            "</nav>", html.index('<nav class="breadcrumbs"')
+        )
+    ]
+    assert "dir=" not in crumbs
+    assert '<li aria-current="page"><bdi>Lesson 1.1</bdi></li>' in crumbs
 
 
 def test_unknown_page_is_a_friendly_404(course_tree, client):

@@ -36,7 +36,7 @@ def test_lesson_shows_time_position_breadcrumbs_and_next(course_tree, client):
     assert "4 minutes" in html
     assert '<nav class="breadcrumbs"' in html
     for crumb in ("Courses", "Family Digital Skills", "Module 1"):
-        assert f">{crumb}</a>" in html
+        assert f"><bdi>{crumb}</bdi></a>" in html
     assert f'rel="next" href="{course_tree.lessons[1].get_url()}"' in html
     assert 'rel="prev"' not in html
 
