@@ -52,7 +52,12 @@ TEXT_OUTSIDE_ENGLISH = """() => {
 # The screens docs/screenshots keeps (`make screenshots`), one or two per journey.
 KEY_SCREENS = {"join", "lesson", "module-finished", "who", "household", "recover", "dashboard"}
 KEY_SCREENS |= {"assignment-refused", "sign-in-card"}
-SCROLLS_SIDEWAYS = "() => document.documentElement.scrollWidth > window.innerWidth + 1"
+# Against the phone's width, not the window's: a mobile browser zooms a page out to fit what
+# is too wide, and then the window is as wide as the page.
+SCROLLS_SIDEWAYS = (
+    "() => Math.max(document.documentElement.scrollWidth, window.innerWidth) > "
+    f"{PHONE['width']} + 1"
+)
 LINKS = """() => Array.from(document.querySelectorAll("a[href]"))
   .filter(a => !a.closest("[hidden]")).map(a => a.href)"""
 

@@ -126,6 +126,8 @@ def test_a_family_joins_from_a_qr_code_and_finishes_the_assigned_module(
         assignment.locator("a").first.click()
         journey.page.wait_for_load_state()
         journey.screen("module")
+        # Saving for offline needs scripts: without them there is no button that does nothing.
+        assert journey.page.locator("[data-pack]").is_visible() == javascript
         journey.page.click(".next-step a.button")
         journey.page.wait_for_load_state()
         lessons = [tree.translation(lesson, language) for lesson in tree.lessons[:3]]
