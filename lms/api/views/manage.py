@@ -127,7 +127,7 @@ class AssignmentDetailView(ClassView):
 
 def members_named(classroom, learner_ids: list[int]) -> list:
     wanted = set(learner_ids)
-    learners = [member for member in class_members(classroom) if member.pk in wanted]
+    learners = list(class_members(classroom).filter(pk__in=wanted))
     if len(learners) != len(wanted):
         raise ValidationError({"learner_ids": [_("Choose learners from this class.")]})
     return learners
