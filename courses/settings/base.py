@@ -9,6 +9,9 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.conf.locale import LANG_INFO
+
+from lms.languages import EXTRA_LANG_INFO
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 COURSES_DIR = BASE_DIR / "courses"
@@ -162,13 +165,22 @@ AUTH_PASSWORD_VALIDATORS = [
 # Internationalisation. The interface speaks every language below; course content exists per
 # locale through Wagtail's i18n, and a page not yet translated falls back to English.
 LANGUAGE_CODE = "en"
+# The ten most common home languages of English learners in US schools (NCES). Adding one is
+# described in docs/languages.md.
 LANGUAGES = [
     ("en", "English"),
     ("es", "Español"),
     ("vi", "Tiếng Việt"),
     ("zh-hans", "简体中文"),
     ("ar", "العربية"),
+    ("pt-br", "Português (Brasil)"),
+    ("ru", "Русский"),
+    ("ht", "Kreyòl ayisyen"),
+    ("so", "Soomaali"),
+    ("hmn", "Hmoob"),
 ]
+# Django names and directions only the languages it ships; these three it does not.
+LANG_INFO.update(EXTRA_LANG_INFO)
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
 LOCALE_PATHS = [COURSES_DIR / "locale"]
