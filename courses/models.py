@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
@@ -34,6 +35,7 @@ from wagtail.url_routing import RouteResult
 from courses import learning
 from courses.blocks import INLINE_FEATURES, LessonStreamBlock
 from courses.navigation import page_chrome
+from courses.search.languages import is_unspaced, spaced_characters
 from lms.activities import ActivityType, Question
 from lms.models import LessonProgress
 
@@ -58,6 +60,10 @@ def _view_restrictions_changed(**kwargs) -> None:
     cache.delete(RESTRICTIONS_CACHE_KEY)
 
 
+# Chinese pages' text, one character per word: what a search in Chinese matches against.
+SEARCH_WORDS = index.SearchField("search_words")
+
+
 class CoursePageBase(Page):
     """Shared behaviour: one-query routing and the data every learner page shows."""
 
@@ -71,6 +77,17 @@ class CoursePageBase(Page):
         context = super().get_context(request, *args, **kwargs)
         context["chrome"] = page_chrome(self, request, with_siblings=self.navigates_siblings)
         return context
+
+    def search_words(self) -> str:
+        """Empty but in a language written without spaces (courses/search/languages.py)."""
+        if not is_unspaced(self.locale.language_code):
+            return ""
+        texts = []
+        for field in self.get_search_fields():
+            if isinstance(field, index.SearchField) and field.field_name != "search_words":
+                value = field.get_value(self)
+                texts.extend(value if isinstance(value, list) else [str(value or "")])
+        return spaced_characters(" ".join(texts))
 
     def get_view_restrictions(self):
         """Wagtail's rule in one query instead of one per alias among the ancestors, and
@@ -97,7 +114,7 @@ class CourseIndexPage(CoursePageBase):
     intro = RichTextField(features=INLINE_FEATURES, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
-    search_fields = Page.search_fields + [index.SearchField("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), SEARCH_WORDS]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["courses.CoursePage"]
 
@@ -164,7 +181,7 @@ class CoursePage(CoursePageBase):
         FieldPanel("cover_image"),
         FieldPanel("learning_outcomes"),
     ]
-    search_fields = Page.search_fields + [index.SearchField("summary")]
+    search_fields = Page.search_fields + [index.SearchField("summary"), SEARCH_WORDS]
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
     lms_activity_type = ActivityType.COURSE
@@ -211,7 +228,7 @@ class ModulePage(CoursePageBase):
     summary = models.TextField(max_length=400)
 
     content_panels = Page.content_panels + [FieldPanel("summary")]
-    search_fields = Page.search_fields + [index.SearchField("summary")]
+    search_fields = Page.search_fields + [index.SearchField("summary"), SEARCH_WORDS]
     parent_page_types = ["courses.CoursePage"]
     subpage_types = ["courses.LessonPage"]
     lms_activity_type = ActivityType.MODULE
@@ -263,6 +280,7 @@ class LessonPage(CoursePageBase):
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("body"),
+        SEARCH_WORDS,
     ]
     parent_page_types = ["courses.ModulePage"]
     subpage_types: list[str] = []
@@ -287,6 +305,14 @@ class LessonPage(CoursePageBase):
             elif raw["type"] == "steps":
                 ids.extend(step["value"].get("screenshot") for step in raw["value"]["steps"])
         return list(get_image_model().objects.filter(id__in=[i for i in ids if i]))
+
+    @cached_property
+    def has_recorded_audio(self) -> bool:
+        """An editor attached a recording: it is the lesson's voice, not the phone's."""
+        return any(
+            raw["type"] == "media" and raw["value"].get("kind") == "audio"
+            for raw in self.body.raw_data
+        )
 
     def lms_questions(self) -> list[Question]:
         # Index the questions only: iterating the whole stream would also load its images.

@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import health, observability, offline
 from courses.admin_login import AdminLoginView
+from courses.search.views import search
 from lms.urls import xapi_urlpatterns
 
 handler400 = "courses.errors.bad_request"
@@ -45,6 +46,7 @@ if settings.PUENTE_SERVE_MEDIA:
 urlpatterns += i18n_patterns(
     path("offline/", offline.offline_page, name="offline"),
     path("data-saver/", offline.data_saver, name="data-saver"),
+    path("search/", search, name="search"),
     path("", include("lms.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,

@@ -18,6 +18,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from lms.lti.services import lti_registration_configure
 from lms.models import LrsEndpoint, LtiPlatform, School, StaffRole, StatementDelivery
+from lms.selectors.languages import language_statuses
 from lms.selectors.xapi import dead_letters, endpoint_stats, statements_waiting_for_an_lrs
 from lms.services.xapi import deliveries_replay, endpoint_resume, endpoints_sync_from_settings
 
@@ -172,6 +173,20 @@ class DeliveryStatusView(WagtailAdminTemplateMixin, TemplateView):
             now=timezone.now(),
         )
         return context
+
+
+class LanguagesView(WagtailAdminTemplateMixin, TemplateView):
+    """Every interface language, and whether a speaker has reviewed its translation."""
+
+    template_name = "lms/admin/languages.html"
+    page_title = _("Languages")
+    header_icon = "globe"
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {**super().get_context_data(**kwargs), "languages": language_statuses()}
 
 
 @require_admin_access

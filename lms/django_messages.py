@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 (Django's messages use typographic apostrophes)
 """Django's own messages that reach a family's pages (form errors, password rules, the labels of
 Django's password forms), marked here so that ``make messages`` copies them into the plugin's
 catalogues.
@@ -37,6 +38,8 @@ DJANGO_MESSAGES = [
     gettext_noop("Your password can’t be a commonly used password."),
     gettext_noop("This password is entirely numeric."),
     gettext_noop("Your password can’t be entirely numeric."),
+    # django.utils.timesince ("active 2 days, 3 hours ago")
+    gettext_noop(", "),
 ]
 
 DJANGO_PLURAL_MESSAGES = [
@@ -55,4 +58,11 @@ DJANGO_PLURAL_MESSAGES = [
         "Your password must contain at least %(min_length)d characters.",
         "min_length",
     ),
+    # django.utils.timesince
+    ngettext_lazy("%(num)d year", "%(num)d years", "num"),
+    ngettext_lazy("%(num)d month", "%(num)d months", "num"),
+    ngettext_lazy("%(num)d week", "%(num)d weeks", "num"),
+    ngettext_lazy("%(num)d day", "%(num)d days", "num"),
+    ngettext_lazy("%(num)d hour", "%(num)d hours", "num"),
+    ngettext_lazy("%(num)d minute", "%(num)d minutes", "num"),
 ]

@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from lms.admin_views import (
+    LanguagesView,
     LrsEndpointViewSet,
     LtiRegistrationViewSet,
     SchoolViewSet,
@@ -34,7 +35,10 @@ def register_staff_roles():
 
 @hooks.register("register_admin_urls")
 def register_delivery_url():
-    return [path("xapi/delivery/", delivery_status, name="lms_xapi_delivery")]
+    return [
+        path("xapi/delivery/", delivery_status, name="lms_xapi_delivery"),
+        path("languages/", LanguagesView.as_view(), name="lms_languages"),
+    ]
 
 
 class AdministratorMenuItem(MenuItem):
@@ -50,3 +54,8 @@ def register_delivery_menu_item():
         icon_name="resubmit",
         order=900,
     )
+
+
+@hooks.register("register_settings_menu_item")
+def register_languages_menu_item():
+    return MenuItem(_("Languages"), reverse("lms_languages"), icon_name="globe", order=910)

@@ -130,6 +130,20 @@ def ensure_locales() -> dict[str, Locale]:
     return {code: Locale.objects.get_or_create(language_code=code)[0] for code in LANGUAGES}
 
 
+def alias_every_other_language(tree: CourseTree) -> None:
+    """Locales for the interface languages the tree was not built in (pt-br, ru, ht...),
+    showing the English pages, as setup_site makes them on a real site."""
+    from django.conf import settings
+
+    english = Locale.objects.get(language_code="en")
+    for code, _name in settings.LANGUAGES:
+        if code in LANGUAGES:
+            continue
+        locale = Locale.objects.get_or_create(language_code=code)[0]
+        LocaleSynchronization.objects.get_or_create(locale=locale, defaults={"sync_from": english})
+        synchronize_tree(english, locale)
+
+
 def build_course_tree(
     *,
     modules: int = 2,

@@ -4,11 +4,12 @@ answer a question; nothing scrolls sideways at 320 px wide with text at 200%; an
 pages, scripts working, break no rule of the Content-Security-Policy."""
 
 import pytest
+from django.conf import settings
 
 from lms.services.assignments import assignment_create
 from tests.browser import PHONE, axe_violations, sign_in
 from tests.conftest import PASSWORD
-from tests.factories import build_course_tree
+from tests.factories import alias_every_other_language, build_course_tree
 from tests.people import build_world
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -58,6 +59,27 @@ def test_no_axe_violations(browser, live_server, site, language):
         if violations:
             failures[url] = violations
         context.close()
+    assert not failures
+
+
+def test_no_axe_violations_on_a_lesson_and_a_search_in_every_language(browser, live_server, site):
+    """Each of the ten interface languages, scripts on (the Listen control shows)."""
+    tree, _world = site
+    alias_every_other_language(tree)
+    failures = {}
+    for code, _name in settings.LANGUAGES:
+        lesson = tree.translation(tree.lessons[1], code) if code != "en" else tree.lessons[1]
+        for url in (lesson.get_url(), f"/{code}/search/?q=lesson"):
+            context = browser.new_context(viewport=PHONE, bypass_csp=True)
+            page = context.new_page()
+            page.goto(live_server.url + url)
+            assert page.locator("html").get_attribute("lang") == code
+            if url == lesson.get_url():
+                assert page.locator("[data-listen-play]").is_visible()
+            violations = axe_violations(page)
+            if violations:
+                failures[url] = violations
+            context.close()
     assert not failures
 
 

@@ -184,6 +184,7 @@ LANG_INFO.update(EXTRA_LANG_INFO)
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
 LOCALE_PATHS = [COURSES_DIR / "locale"]
+FORMAT_MODULE_PATH = ["courses.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
@@ -341,7 +342,16 @@ CONTENT_SECURITY_POLICY = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Puente"
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Search in the learner's language: on PostgreSQL each page is indexed with its own language's
+# text-search rules (courses/search/postgres.py); SQLite uses Wagtail's database backend.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {
+        "BACKEND": "courses.search.postgres"
+        if "postgresql" in DATABASES["default"]["ENGINE"]
+        else "wagtail.search.backends.database",
+        "SEARCH_CONFIG": "simple",
+    }
+}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "mp3", "m4a", "ogg", "oga", "mp4", "webm", "vtt", "txt"]
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_AVIF_QUALITY = 60
