@@ -38,6 +38,13 @@ DJANGO_MESSAGES = [
     gettext_noop("Your password can’t be a commonly used password."),
     gettext_noop("This password is entirely numeric."),
     gettext_noop("Your password can’t be entirely numeric."),
+    # The names of the languages lessons are written in (django.conf.global_settings): "this
+    # lesson is in English", "no voice reads Arabic".
+    gettext_noop("English"),
+    gettext_noop("Spanish"),
+    gettext_noop("Vietnamese"),
+    gettext_noop("Simplified Chinese"),
+    gettext_noop("Arabic"),
     # django.utils.timesince ("active 2 days, 3 hours ago")
     gettext_noop(", "),
 ]

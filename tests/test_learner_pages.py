@@ -34,7 +34,7 @@ def test_sign_up_needs_no_email(client):
 def test_sign_up_errors_are_shown_in_the_learners_language(client):
     response = client.post("/es/accounts/sign-up/", {"username": "", "password1": "x"})
     assert response.status_code == 200
-    assert "Este campo es necesario." in response.content.decode()
+    assert "Este campo es obligatorio." in response.content.decode()
 
 
 def test_sign_in_redirects_back_but_never_off_site(client, learner):

@@ -18,7 +18,7 @@ STATUS_HEADER = "x-puente-translation-status"
 @dataclass(frozen=True)
 class LanguageStatus:
     code: str
-    name: str  # in its own language
+    name: str  # in its own language, as settings.LANGUAGES gives it
     direction: str
     status: str  # "source", "reviewed", "needs-review" or "missing"
     translated: int  # messages in the plugin's compiled catalogue
@@ -27,15 +27,14 @@ class LanguageStatus:
 
 def language_statuses() -> list[LanguageStatus]:
     statuses = []
-    for code, _name in settings.LANGUAGES:
-        info = get_language_info(code)
-        direction = "rtl" if info["bidi"] else "ltr"
+    for code, name in settings.LANGUAGES:
+        direction = "rtl" if get_language_info(code)["bidi"] else "ltr"
         if code == settings.LANGUAGE_CODE:
-            statuses.append(LanguageStatus(code, info["name_local"], direction, "source", 0, ""))
+            statuses.append(LanguageStatus(code, name, direction, "source", 0, ""))
             continue
         compiled = CATALOGUE_DIR / to_locale(code) / "LC_MESSAGES" / "django.mo"
         if not compiled.exists():
-            statuses.append(LanguageStatus(code, info["name_local"], direction, "missing", 0, ""))
+            statuses.append(LanguageStatus(code, name, direction, "missing", 0, ""))
             continue
         with compiled.open("rb") as file:
             catalogue = gettext.GNUTranslations(file)
@@ -43,7 +42,7 @@ def language_statuses() -> list[LanguageStatus]:
         statuses.append(
             LanguageStatus(
                 code=code,
-                name=info["name_local"],
+                name=name,
                 direction=direction,
                 status=headers.get(STATUS_HEADER, "needs-review"),
                 # The catalogue's own header is stored as the empty message: not counted.
