@@ -206,3 +206,28 @@ def test_a_childs_session_keeps_the_caregivers_queued_events_for_later(phone, li
     page.goto(live_server.url + tree.lessons[0].get_url())
     wait_until_sent(page)
     assert LearnerEvent.objects.get(event_id=mine).learner == caregiver
+
+
+def test_the_offline_page_is_in_the_familys_language_without_storing_all_ten(phone, live_server):
+    tree = build_course_tree(modules=1, lessons_per_module=1, translate_to=("es",))
+    page = phone.new_page()
+    page.goto(live_server.url + tree.translation(tree.lessons[0], "es").get_url())
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    stored = page.evaluate(
+        """async () => {
+            const urls = [];
+            for (const name of await caches.keys()) {
+                const cache = await caches.open(name);
+                for (const request of await cache.keys()) urls.push(new URL(request.url).pathname);
+            }
+            return urls.filter((path) => path.endsWith("/offline/")).sort();
+        }"""
+    )
+    # The default language's and the one this family reads in: not every language's.
+    assert stored == ["/en/offline/", "/es/offline/"]
+    phone.set_offline(True)
+    page.goto(live_server.url + "/es/never-saved/")
+    assert page.title().startswith("Está sin conexión")
+    page.goto(live_server.url + "/ar/never-saved/")  # a language not read yet: the default
+    assert page.title().startswith("You are offline")
+    phone.set_offline(False)

@@ -2,6 +2,7 @@
 
 import gzip
 import re
+import uuid
 
 import pytest
 from django.db import connection
@@ -193,3 +194,26 @@ def test_private_pages_stay_private_in_every_language(course_tree, client):
         assert "login" in response["Location"]
     restriction.delete()
     assert client.get(alias.get_url()).status_code == 200
+
+
+def test_a_lesson_with_a_recorded_voice_has_no_listen_control(course_tree, client):
+    """Listen reads the lesson with the phone's voice, unless an editor attached a recording."""
+    lesson = course_tree.lessons[1]
+    assert "data-listen-play" in client.get(lesson.get_url()).content.decode()
+    recording = {
+        "type": "media",
+        "id": str(uuid.uuid4()),
+        "value": {
+            "kind": "audio",
+            "title": "The lesson, read aloud",
+            "file": None,
+            "url": "https://media.example.org/lesson.mp3",
+            "captions": None,
+            "transcript": "<p>The whole lesson.</p>",
+        },
+    }
+    lesson.body = [recording, *lesson.body.raw_data]
+    lesson.save_revision().publish()
+    html = client.get(lesson.get_url()).content.decode()
+    assert "data-listen-play" not in html
+    assert "lesson.mp3" in html

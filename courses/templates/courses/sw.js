@@ -10,14 +10,35 @@ const CORE = "puente-core-" + CONFIG.version;
 const PAGES = "puente-pages";
 const SAVED = "puente-saved";
 const IMAGES = "puente-images";
-const OFFLINE_PAGES = Object.values(CONFIG.offlinePages);
 
+// The offline page of a URL's language, or null for a URL outside every language.
+function offlinePageFor(url) {
+  return CONFIG.offlinePages[url.pathname.split("/")[1]] || null;
+}
+
+// Not every language's offline page: ten of them would cost a family on prepaid data ~50 KB.
+// The default language's, the language of the pages open now, and later each language the
+// family reads in (keepOfflinePageFor).
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    caches.open(CORE).then((cache) => cache.addAll([...CONFIG.core, ...OFFLINE_PAGES]))
-      .then(() => self.skipWaiting())
-  );
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const pages = new Set([CONFIG.offlinePages[CONFIG.defaultLanguage]]);
+    windows.forEach((client) => {
+      const page = offlinePageFor(new URL(client.url));
+      if (page) pages.add(page);
+    });
+    const cache = await caches.open(CORE);
+    await cache.addAll([...CONFIG.core, ...pages]);
+    await self.skipWaiting();
+  })());
 });
+
+async function keepOfflinePageFor(url) {
+  const page = offlinePageFor(url);
+  if (!page) return;
+  const cache = await caches.open(CORE);
+  if (!(await cache.match(page))) await cache.add(page).catch(() => {});
+}
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
@@ -29,10 +50,10 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-function offlinePage(url) {
-  const language = url.pathname.split("/")[1];
-  const page = CONFIG.offlinePages[language] || CONFIG.offlinePages[CONFIG.defaultLanguage];
-  return caches.match(page);
+async function offlinePage(url) {
+  const page = offlinePageFor(url);
+  return (page && (await caches.match(page)))
+    || caches.match(CONFIG.offlinePages[CONFIG.defaultLanguage]);
 }
 
 async function networkFirst(request) {
@@ -89,6 +110,7 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/admin/")) return;
   if (request.mode === "navigate") {
     event.respondWith(networkFirst(request));
+    if (navigator.onLine) event.waitUntil(keepOfflinePageFor(url));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(cacheFirst(request, CORE));
   } else if (url.pathname.startsWith("/media/images/")) {
