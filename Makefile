@@ -6,20 +6,28 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev test install browser serve migrate demo lint format messages compilemessages bench clean screenshots
+.PHONY: run dev test install runtime browser serve migrate demo lint format messages compilemessages bench clean screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Reinstall only when the declared dependencies change.
+# Reinstall only when the declared dependencies change. Running Puente needs only its own
+# dependencies; the test tools (a browser driver, an LRS, property-based testing...) come with
+# `make test` and the other developer targets.
+$(VENV)/.installed-runtime: pyproject.toml | $(PY)
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
 $(VENV)/.installed: pyproject.toml | $(PY)
 	$(BIN)/pip install --quiet -e ".[dev,postgres,redis]"
-	touch $@
+	touch $@ $(VENV)/.installed-runtime
+
+runtime: $(VENV)/.installed-runtime
 
 install: $(VENV)/.installed
 
-migrate: install
+migrate: runtime
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
