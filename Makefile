@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev test install runtime browser serve migrate demo lint format messages compilemessages bench clean screenshots
+.PHONY: run dev test test-fast install runtime browser serve migrate demo lint format messages compilemessages bench clean screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ test: install node_modules/.installed browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The key screens of every journey test, as a 360 px phone shows them, for the README's tour.
+## The quick loop while working: everything but the browser, the Ralph LRS and the slow tests.
+test-fast: install
+	$(BIN)/pytest -m "not browser and not ralph and not slow" $(PYTEST_ARGS)
+
 screenshots: install node_modules/.installed browser
 	rm -rf docs/screenshots/journeys
 	PUENTE_SCREENSHOTS=docs/screenshots/journeys $(BIN)/pytest tests/test_browser_family.py tests/test_browser_educator.py -k "not no-javascript"

@@ -77,7 +77,9 @@ def production_server():
         "LOG_LEVEL": "WARNING",
     }
     python = sys.executable
-    for command in (["migrate", "--noinput"], ["load_demo"], ["collectstatic", "--noinput"]):
+    # The demo courses on production settings: its people get passwords of their own.
+    load = ["load_demo", "--production"]
+    for command in (["migrate", "--noinput"], load, ["collectstatic", "--noinput"]):
         subprocess.run(
             [python, "manage.py", *command],
             cwd=REPO,

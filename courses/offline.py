@@ -29,7 +29,7 @@ from courses.images import picture_filter_specs
 from courses.models import LessonPage, ModulePage
 
 DATA_SAVER_COOKIE = "puente_data_saver"
-CORE_STATIC = ("puente/css/puente.css", "puente/js/puente.js")
+CORE_STATIC = ("puente/css/puente.css", "puente/js/puente.js", "puente/js/listen.js")
 ICON_SIZES = (192, 512)
 BRAND = (11, 92, 173)
 

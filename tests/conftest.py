@@ -12,6 +12,30 @@ pytest_plugins = ["tests.ralph.fixtures", "tests.browser", "tests.lti_world", "t
 
 PASSWORD = "a-long-test-password"
 
+# Modules whose tests start processes (gunicorn, nginx, systemd, a worker, pip) or walk the
+# whole API: `make test-fast` leaves them out, `make test` runs them.
+SLOW_MODULES = {
+    "test_deploy",
+    "test_backup_restore",
+    "test_worker_resilience",
+    "test_dependencies_down",
+    "test_api_schemathesis",
+    "test_integrate_guide",
+    "test_production",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what needs a real browser, the Ralph LRS, or time, from what each test uses."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & {"browser", "phone"}:
+            item.add_marker(pytest.mark.browser)
+        if fixtures & {"ralph", "ralph_clean"}:
+            item.add_marker(pytest.mark.ralph)
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture
 def course_tree(db) -> CourseTree:

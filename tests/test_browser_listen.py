@@ -97,7 +97,7 @@ def test_listen_reads_the_lesson_sentence_by_sentence(browser, live_server, less
     play = page.locator("[data-listen-play]")
     assert play.is_visible()
     play.click()
-    page.wait_for_function("window.__spoken.length === 1")
+    page.wait_for_function("() => window.__spoken.length === 1")
     title = page.locator("article h1").inner_text()
     assert spoken(page)[0] == {
         "text": title,
@@ -111,7 +111,7 @@ def test_listen_reads_the_lesson_sentence_by_sentence(browser, live_server, less
         while spoken(page)[-1]["text"] != expected:
             count = len(spoken(page))
             page.evaluate("window.__sentenceEnds()")
-            page.wait_for_function(f"window.__spoken.length > {count}")
+            page.wait_for_function(f"() => window.__spoken.length > {count}")
         assert highlighted(page) == expected
         assert page.locator("[data-listen-current]").inner_text().startswith(first)
 
@@ -121,10 +121,10 @@ def test_listen_reads_the_lesson_sentence_by_sentence(browser, live_server, less
     assert play.get_attribute("aria-pressed") == "false"
     paused_at = len(spoken(page))
     play.click()
-    page.wait_for_function(f"window.__spoken.length > {paused_at}")
+    page.wait_for_function(f"() => window.__spoken.length > {paused_at}")
     assert spoken(page)[-1]["text"] == second
     page.select_option("[data-listen-rate]", "0.7")
-    page.wait_for_function("window.__spoken[window.__spoken.length - 1].rate < 1")
+    page.wait_for_function("() => window.__spoken[window.__spoken.length - 1].rate < 1")
 
     # The question is read too: its prompt, then each choice.
     for _ in range(30):
@@ -155,7 +155,7 @@ def test_a_phone_without_the_voice_says_so_and_offers_english(browser, live_serv
     assert "العربية" in notice.inner_text() or "عربي" in notice.inner_text()
     assert spoken(page) == []  # nothing read until the learner asks for the English voice
     page.locator("[data-listen-english]").click()
-    page.wait_for_function("window.__spoken.length === 1")
+    page.wait_for_function("() => window.__spoken.length === 1")
     assert spoken(page)[0]["voice"] == "Samantha"
     assert notice.is_hidden()
     context.close()
@@ -166,4 +166,14 @@ def test_without_javascript_there_is_no_listen_control(browser, live_server, les
     assert page.locator("[data-listen]").count() == 1
     assert page.locator("[data-listen]").is_hidden()
     assert page.locator("[data-listen-play]").is_hidden()
+    context.close()
+
+
+def test_listen_works_offline_once_the_phone_has_seen_a_lesson(browser, live_server, lessons):
+    context, page = open_lesson(browser, live_server, lessons["es"], [VOICES["es"]])
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    context.set_offline(True)
+    page.locator("[data-listen-play]").click()  # its script comes from the phone's cache
+    page.wait_for_function("() => window.__spoken.length === 1")
     context.close()

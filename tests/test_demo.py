@@ -132,6 +132,7 @@ def site_state() -> dict:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_load_demo_builds_the_site_and_a_second_run_changes_nothing(english):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115

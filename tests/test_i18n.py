@@ -186,6 +186,7 @@ def test_every_interface_string_is_translated_and_compiled(app, language):
     assert not stale, f"django.mo is older than django.po: {sorted(stale)[:3]}"
 
 
+@pytest.mark.slow
 def test_the_catalogues_hold_every_string_the_code_marks_for_translation(tmp_path):
     """`make messages` on a copy of the code finds no message the catalogues lack, so no
     interface text can reach a page untranslated (and `make messages` was not forgotten)."""

@@ -43,6 +43,7 @@ def quiet(*args: str, **options) -> None:
         call_command(*args, stdout=sink, **options)
 
 
+@pytest.mark.slow
 def test_setup_site_makes_an_empty_site_in_every_language():
     quiet("setup_site")
     first = sorted(Page.objects.values_list("id", "url_path", "live"))
@@ -62,6 +63,7 @@ def test_setup_site_makes_an_empty_site_in_every_language():
         assert client.get(f"/{code}/").status_code == 200, code
 
 
+@pytest.mark.slow
 def test_load_demo_refuses_production_settings():
     result = manage("load_demo", **PRODUCTION)
     assert result.returncode != 0
@@ -155,6 +157,7 @@ def test_the_purge_command_deletes_expired_sessions_and_says_what_it_did(db):
     assert list(Session.objects.values_list("session_key", flat=True)) == ["y" * 32]
 
 
+@pytest.mark.slow
 def test_an_installed_package_serves_pages_from_any_directory(tmp_path):
     """Built and installed like a release, run from a directory that is not the checkout:
     templates, static files and translations come from inside the package."""

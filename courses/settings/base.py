@@ -1,7 +1,7 @@
 """Settings shared by every environment.
 
 Everything that differs between a laptop and production is read from environment variables
-(documented in the README); the defaults give a zero-setup site on SQLite.
+(documented in docs/configuration.md); the defaults give a zero-setup site on SQLite.
 """
 
 import os
