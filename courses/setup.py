@@ -149,10 +149,21 @@ def locales_synchronise(locales: dict[str, Locale], report: SetupReport) -> None
         )
         if created:
             report.created.append(f"locale sync {code} <- {SOURCE_LANGUAGE}")
-        synchronize_tree(sync.sync_from, locale)
+        if not (created and _tasks_run_at_once()):
+            synchronize_tree(sync.sync_from, locale)
     created = Page.objects.count() - before
     if created:
         report.created.append(f"{created} alias pages for untranslated locales")
+
+
+def _tasks_run_at_once() -> bool:
+    """Whether background tasks run as they are enqueued (django-tasks' default backend). Then
+    saving a new LocaleSynchronization has already mirrored the tree (wagtail-localize's signal
+    enqueues it), and mirroring it again would walk every page of every locale twice."""
+    from django_tasks import default_task_backend
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    return isinstance(default_task_backend, ImmediateBackend)
 
 
 def lti_key_ensure(report: SetupReport) -> None:
