@@ -93,7 +93,6 @@ def test_metrics_show_requests_the_outbox_and_the_worker(client, settings, cours
     assert WorkerHeartbeat.objects.count() == 1
 
 
-@pytest.mark.slow
 def test_an_lrs_outage_is_one_warning_naming_the_endpoint_and_one_line_when_it_ends(
     lrs_stub, caplog
 ):
