@@ -14,6 +14,15 @@ from tests.factories import build_course_tree
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _pages_indexed_as_saved(settings):
+    """As on a real site: the test settings leave indexing off to build trees faster."""
+    settings.WAGTAILSEARCH_BACKENDS = {
+        "default": {**settings.WAGTAILSEARCH_BACKENDS["default"], "AUTO_UPDATE": True}
+    }
+
+
 TEXTS = {
     "vi": ("Bài học về mật khẩu", "<p>Mật khẩu wifi của bạn ở dưới bộ định tuyến.</p>"),
     "zh-hans": ("关于密码的课", "<p>设置密码以后，手机就可以连接家里的网络。</p>"),  # noqa: RUF001
