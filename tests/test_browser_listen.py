@@ -58,8 +58,8 @@ PARAGRAPHS = {
 
 @pytest.fixture
 def lessons(db):
-    tree = build_course_tree(modules=1, lessons_per_module=2, translate_to=("es", "ar"))
-    urls = {}
+    tree = build_course_tree(modules=1, lessons_per_module=2, translate_to=("es", "ar", "zh-hans"))
+    urls = {"zh-hans": tree.translation(tree.lessons[1], "zh-hans").get_url()}
     for language, sentences in PARAGRAPHS.items():
         lesson = tree.translation(tree.lessons[1], language)
         paragraph = {
@@ -176,4 +176,15 @@ def test_listen_works_offline_once_the_phone_has_seen_a_lesson(browser, live_ser
     context.set_offline(True)
     page.locator("[data-listen-play]").click()  # its script comes from the phone's cache
     page.wait_for_function("() => window.__spoken.length === 1")
+    context.close()
+
+
+def test_simplified_chinese_is_read_by_a_mainland_voice_not_a_cantonese_one(
+    browser, live_server, lessons
+):
+    voices = [{"name": "Sin-ji", "lang": "zh-HK"}, {"name": "Ting-Ting", "lang": "zh-CN"}]
+    context, page = open_lesson(browser, live_server, lessons["zh-hans"], voices)
+    page.locator("[data-listen-play]").click()
+    page.wait_for_function("() => window.__spoken.length === 1")
+    assert spoken(page)[0]["voice"] == "Ting-Ting"
     context.close()

@@ -11,14 +11,19 @@
   var READABLE = "h1, h2, h3, p, li, legend, figcaption, dt, dd, blockquote, td, th";
   var SKIPPED = "[data-listen], .meta, .badge, button, script, .visually-hidden";
 
+  // Voices name their language with a region ("es-US", "zh-CN"); Django's codes name a script
+  // ("zh-hans"). Simplified Chinese is read best by a mainland voice, not a Cantonese one.
+  var VOICE_TAGS = { "zh-hans": "zh-cn", "zh-hant": "zh-tw" };
+
   function voiceFor(language) {
-    var wanted = language.toLowerCase().split("-")[0];
-    var voices = scope.speechSynthesis.getVoices();
+    var code = language.toLowerCase();
+    var preferred = VOICE_TAGS[code] || code;
+    var wanted = code.split("-")[0];
     var exact = null;
     var close = null;
-    voices.forEach(function (voice) {
+    scope.speechSynthesis.getVoices().forEach(function (voice) {
       var tag = (voice.lang || "").toLowerCase().replace("_", "-");
-      if (!exact && tag === language.toLowerCase()) exact = voice;
+      if (!exact && tag === preferred) exact = voice;
       if (!close && tag.split("-")[0] === wanted) close = voice;
     });
     return exact || close;
