@@ -10,5 +10,7 @@ class LmsConfig(AppConfig):
 
     def ready(self) -> None:
         from lms import signals
+        from lms.lti import receivers
 
         signals.connect()
+        receivers.connect()

@@ -1,10 +1,32 @@
-"""Keep cached course structure in step with Wagtail's pages."""
+"""The plugin's signals: what it tells optional parts (LTI grade return, statement extensions)
+about learning, and how it keeps cached course structure in step with Wagtail's pages."""
 
 from django.db.models.signals import post_delete
+from django.dispatch import Signal
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from lms.selectors.activities import content_changed
+
+# A learner completed a lesson. Sent inside the transaction that records it (keyword arguments
+# learner, lesson_key, occurred_at), so what receivers write commits or rolls back with the
+# progress; a receiver that fails fails the event. LTI grade return queues scores on it.
+lesson_completed = Signal()
+
+# Statements about these activities are being built for this learner (keyword arguments
+# learner, activity_keys). Each receiver returns a dict of xAPI context extensions, ids only,
+# never personal data. LTI adds the platform, deployment, context and resource link.
+statement_extensions_requested = Signal()
+
+
+def statement_extensions(*, learner, activity_keys: list[str]) -> dict:
+    """The context extensions every receiver adds to statements about these activities."""
+    extensions: dict = {}
+    for _receiver, response in statement_extensions_requested.send(
+        sender=None, learner=learner, activity_keys=activity_keys
+    ):
+        extensions.update(response or {})
+    return extensions
 
 
 def _page_changed(sender, **kwargs) -> None:

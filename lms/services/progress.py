@@ -21,7 +21,6 @@ from django.utils.translation import ngettext
 
 from lms.activities import ActivityType, Grade, InvalidAnswer, grade_answer
 from lms.conf import lms_setting
-from lms.lti.services import lti_scores_enqueue, lti_statement_extensions
 from lms.models import (
     ActivityCompletion,
     CourseRegistration,
@@ -34,6 +33,7 @@ from lms.models import (
 from lms.selectors.activities import LessonContext, lesson_context
 from lms.selectors.assignments import class_context
 from lms.services.xapi import statements_enqueue
+from lms.signals import lesson_completed, statement_extensions
 from lms.xapi import statements as xapi
 
 STATEMENT_NAMESPACE = uuid.UUID("1f4b7c62-52a9-4f53-9d55-0c4f0f2c8a10")
@@ -115,9 +115,13 @@ def learner_event_record(
         outcome = recorder.apply(grade)
         statements_enqueue(statements=recorder.statements, learner=learner, event=record)
         if recorder.lesson_completed:
-            # A platform that launched this module gets the new score for its gradebook.
-            lti_scores_enqueue(
-                learner=learner, lesson_key=context.lesson.key, occurred_at=occurred_at
+            # Optional parts hear of it here (a platform that launched this module queues the
+            # new score for its gradebook), inside this transaction.
+            lesson_completed.send(
+                sender=LearnerEvent,
+                learner=learner,
+                lesson_key=context.lesson.key,
+                occurred_at=occurred_at,
             )
     outcome.statement_ids = [s["id"] for s in recorder.statements]
     return outcome
@@ -184,7 +188,7 @@ class _Recorder:
         self.registration: CourseRegistration | None = None
         activity_keys = [a.key for a in (context.module, context.course) if a is not None]
         self.class_context = class_context(learner=learner, activity_keys=activity_keys)
-        self.extensions = lti_statement_extensions(learner=learner, activity_keys=activity_keys)
+        self.extensions = statement_extensions(learner=learner, activity_keys=activity_keys)
         self._register_in_course()
 
     def apply(self, grade: Grade | None) -> EventOutcome:

@@ -1,0 +1,38 @@
+"""The plugin's layers: lms never imports the course server, and its services know nothing of
+LTI (grade return and the LTI context hear about learning through lms/signals.py)."""
+
+import ast
+from pathlib import Path
+
+LMS = Path(__file__).resolve().parent.parent / "lms"
+
+
+def imported_modules(folder: Path) -> dict[str, set[str]]:
+    found = {}
+    for path in folder.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+            elif isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+        found[str(path.relative_to(LMS.parent))] = names
+    return found
+
+
+def test_the_plugin_never_imports_the_course_server():
+    offenders = {
+        path: sorted(n for n in names if n == "courses" or n.startswith("courses."))
+        for path, names in imported_modules(LMS).items()
+    }
+    assert not {path: names for path, names in offenders.items() if names}
+
+
+def test_the_plugins_services_know_nothing_of_lti():
+    offenders = {
+        path: sorted(n for n in names if n.startswith("lms.lti"))
+        for path, names in imported_modules(LMS / "services").items()
+    }
+    assert not {path: names for path, names in offenders.items() if names}
