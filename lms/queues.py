@@ -8,10 +8,13 @@ rows for the next worker, which sends the identical payload again.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from lms.conf import lms_setting
@@ -37,3 +40,72 @@ def lease_claim(
                 claimed_by=worker_id, claimed_until=now + lease
             )
     return ids
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff with full jitter between half and all of the step."""
+    base = lms_setting("XAPI_BACKOFF_BASE_SECONDS")
+    cap = lms_setting("XAPI_BACKOFF_MAX_SECONDS")
+    step = min(cap, base * 2 ** max(0, attempts - 1))
+    return timedelta(seconds=step * random.uniform(0.5, 1.0))  # noqa: S311 - not for secrets
+
+
+def lease_finish(
+    queryset: QuerySet,
+    *,
+    ids: Iterable[int],
+    worker_id: str,
+    status: str,
+    code: int | None,
+    response: str,
+    **fields: Any,
+) -> int:
+    """Rows this worker holds are done (delivered, or dead for good): count the attempt, keep
+    the answer, free the lease. Rows another worker took over meanwhile are left alone."""
+    return queryset.filter(id__in=list(ids), claimed_by=worker_id).update(
+        status=status,
+        attempts=F("attempts") + 1,
+        last_status_code=code,
+        last_response=response,
+        delivered_at=timezone.now() if status == DeliveryStatus.DELIVERED else None,
+        claimed_by="",
+        claimed_until=None,
+        **fields,
+    )
+
+
+def lease_retry(
+    queryset: QuerySet,
+    *,
+    attempts_by_id: dict[int, int],
+    worker_id: str,
+    code: int | None,
+    message: str,
+    **fields: Any,
+) -> int:
+    """Rows this worker holds failed for now: each is due again after a backoff that grows
+    with its attempts (``attempts_by_id``: the row's attempts before this one)."""
+    now = timezone.now()
+    retried = 0
+    # The rows of one batch usually share their attempt count: one update per distinct count.
+    by_attempts: dict[int, list[int]] = {}
+    for row_id, attempts in attempts_by_id.items():
+        by_attempts.setdefault(attempts + 1, []).append(row_id)
+    for attempts, ids in by_attempts.items():
+        retried += queryset.filter(id__in=ids, claimed_by=worker_id).update(
+            attempts=attempts,
+            next_attempt_at=now + backoff(attempts),
+            last_status_code=code,
+            last_response=message[:4000],
+            claimed_by="",
+            claimed_until=None,
+            **fields,
+        )
+    return retried
+
+
+def lease_release(queryset: QuerySet, *, ids: Iterable[int], worker_id: str) -> None:
+    """Give rows back untouched: the next round (this worker's or another's) may take them."""
+    queryset.filter(id__in=list(ids), claimed_by=worker_id).update(
+        claimed_by="", claimed_until=None
+    )

@@ -8,13 +8,14 @@ import pytest
 from django.utils import timezone
 
 from lms.models import DeliveryStatus, LrsEndpoint, Statement, StatementDelivery
+from lms.queues import backoff
 from lms.services.xapi import (
     endpoint_backfill,
     endpoint_resume,
     statements_enqueue,
 )
 from lms.xapi.client import LrsClient
-from lms.xapi.delivery import backoff, deliveries_claim, deliveries_send
+from lms.xapi.delivery import deliveries_claim, deliveries_send
 from lms.xapi.worker import DeliveryWorker
 from tests.lrs_stub import RESET, STALL, stub_lrs
 

@@ -36,3 +36,11 @@ def test_the_plugins_services_know_nothing_of_lti():
         for path, names in imported_modules(LMS / "services").items()
     }
     assert not {path: names for path, names in offenders.items() if names}
+
+
+def test_lti_grade_return_shares_the_queue_module_not_the_xapi_delivery():
+    """Backoff, finishing, retrying and releasing a leased row live in lms/queues.py, for the
+    xAPI outbox and LTI scores alike."""
+    grades = imported_modules(LMS / "lti")["lms/lti/grades.py"]
+    assert "lms.queues" in grades
+    assert not {name for name in grades if name.startswith("lms.xapi")}

@@ -11,8 +11,6 @@ import logging
 from dataclasses import dataclass
 
 import requests
-from django.db.models import F
-from django.utils import timezone
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
@@ -20,8 +18,7 @@ from pylti1p3.service_connector import ServiceConnector
 
 from lms.lti.connector import platform_connector
 from lms.models import DeliveryStatus, ScoreDelivery
-from lms.queues import lease_claim
-from lms.xapi.delivery import backoff
+from lms.queues import lease_claim, lease_finish, lease_retry
 
 logger = logging.getLogger(__name__)
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
@@ -87,26 +84,22 @@ def scores_deliver(*, worker_id: str) -> ScoreReport:
     return report
 
 
-def _finish(row, worker_id, status, code, body) -> int:
-    now = timezone.now()
-    return ScoreDelivery.objects.filter(pk=row.pk, claimed_by=worker_id).update(
+def _finish(row: ScoreDelivery, worker_id: str, status: str, code: int, body: str) -> int:
+    return lease_finish(
+        ScoreDelivery.objects.all(),
+        ids=[row.pk],
+        worker_id=worker_id,
         status=status,
-        attempts=F("attempts") + 1,
-        last_status_code=code,
-        last_response=body[:4000],
-        delivered_at=now if status == DeliveryStatus.DELIVERED else None,
-        claimed_by="",
-        claimed_until=None,
+        code=code,
+        response=body[:4000],
     )
 
 
-def _retry(row, worker_id, code, message) -> int:
-    attempts = row.attempts + 1
-    return ScoreDelivery.objects.filter(pk=row.pk, claimed_by=worker_id).update(
-        attempts=attempts,
-        next_attempt_at=timezone.now() + backoff(attempts),
-        last_status_code=code,
-        last_response=message[:4000],
-        claimed_by="",
-        claimed_until=None,
+def _retry(row: ScoreDelivery, worker_id: str, code: int | None, message: str) -> int:
+    return lease_retry(
+        ScoreDelivery.objects.all(),
+        attempts_by_id={row.pk: row.attempts},
+        worker_id=worker_id,
+        code=code,
+        message=message,
     )

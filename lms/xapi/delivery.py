@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import F, TextField
 from django.db.models.functions import Cast
@@ -30,7 +29,7 @@ from django.utils import timezone
 
 from lms.conf import lms_setting
 from lms.models import DeliveryStatus, LrsEndpoint, StatementDelivery
-from lms.queues import lease_claim
+from lms.queues import lease_claim, lease_finish, lease_release, lease_retry
 from lms.services.xapi import credentials_fingerprint, endpoint_pause
 from lms.xapi.client import LrsClient, LrsResponse, LrsUnavailable
 from lms.xapi.compare import statements_match
@@ -282,27 +281,15 @@ def _split(
             return
 
 
-def backoff(attempts: int) -> timedelta:
-    """Exponential backoff with full jitter between half and all of the step."""
-    base = lms_setting("XAPI_BACKOFF_BASE_SECONDS")
-    cap = lms_setting("XAPI_BACKOFF_MAX_SECONDS")
-    step = min(cap, base * 2 ** max(0, attempts - 1))
-    return timedelta(seconds=step * random.uniform(0.5, 1.0))  # noqa: S311 - not for secrets
-
-
 def _finish(rows, worker_id: str, status: str, response: LrsResponse) -> int:
-    now = timezone.now()
-    return StatementDelivery.objects.filter(
-        id__in=[row.id for row in rows], claimed_by=worker_id
-    ).update(
+    return lease_finish(
+        StatementDelivery.objects.all(),
+        ids=[row.id for row in rows],
+        worker_id=worker_id,
         status=status,
-        attempts=F("attempts") + 1,
-        last_attempt_at=now,
-        last_status_code=response.status,
-        last_response=response.body[:8000] if status == DeliveryStatus.DEAD else "",
-        delivered_at=now if status == DeliveryStatus.DELIVERED else None,
-        claimed_by="",
-        claimed_until=None,
+        code=response.status,
+        response=response.body[:8000] if status == DeliveryStatus.DEAD else "",
+        last_attempt_at=timezone.now(),
     )
 
 
@@ -316,27 +303,18 @@ def _count_attempt(rows, worker_id: str, status: int | None, message: str) -> No
 
 
 def _schedule_retry(rows, worker_id: str, status: int | None, message: str) -> int:
-    now = timezone.now()
-    retried = 0
-    # Rows of one batch usually share their attempt count; one update per distinct count.
-    by_attempts: dict[int, list[int]] = {}
-    for row in rows:
-        by_attempts.setdefault(row.attempts + 1, []).append(row.id)
-    for attempts, ids in by_attempts.items():
-        retried += StatementDelivery.objects.filter(id__in=ids, claimed_by=worker_id).update(
-            attempts=attempts,
-            next_attempt_at=now + backoff(attempts),
-            last_attempt_at=now,
-            last_status_code=status,
-            last_response=message[:4000],
-            claimed_by="",
-            claimed_until=None,
-        )
-    return retried
+    return lease_retry(
+        StatementDelivery.objects.all(),
+        attempts_by_id={row.id: row.attempts for row in rows},
+        worker_id=worker_id,
+        code=status,
+        message=message,
+        last_attempt_at=timezone.now(),
+    )
 
 
 def release_claims(rows, worker_id: str) -> None:
     """Give claimed rows back untouched (the next worker round may take them)."""
-    StatementDelivery.objects.filter(id__in=[row.id for row in rows], claimed_by=worker_id).update(
-        claimed_by="", claimed_until=None
+    lease_release(
+        StatementDelivery.objects.all(), ids=[row.id for row in rows], worker_id=worker_id
     )
