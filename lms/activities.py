@@ -9,8 +9,8 @@ depend on the language.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -88,3 +88,21 @@ def grade_answer(question: Question, selected_ids: Collection[str]) -> Grade:
         raise InvalidAnswer("This question takes exactly one answer.")
     selected = tuple(choice for choice in question.choices if choice.id in chosen)
     return Grade(question=question, selected=selected, correct=chosen == question.correct_ids)
+
+
+@dataclass(frozen=True)
+class ActivityRef:
+    """A course, module or lesson: its translation key and its texts in every language."""
+
+    key: str
+    type: ActivityType
+    names: Mapping[str, str]
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QuestionTexts:
+    """A question's prompt and choices in every language: {language: text}."""
+
+    prompt: Mapping[str, str]
+    choices: Mapping[str, Mapping[str, str]]

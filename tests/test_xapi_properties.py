@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lms.activities import ActivityType, Choice, Question, QuestionKind
+from lms.activities import ActivityRef, ActivityType, Choice, Question, QuestionKind, QuestionTexts
 from lms.xapi import statements
-from lms.xapi.statements import ActivityRef, QuestionTexts, StatementContext
+from lms.xapi.statements import StatementContext
 from tests.xapi_validation import assert_valid_statement
 
 LANGUAGES = ["en", "es", "vi", "zh-hans", "ar", "pt-br", "fil", "so"]

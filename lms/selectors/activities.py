@@ -17,8 +17,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from wagtail.models import Locale, Page
 
-from lms.activities import ActivityType, Question
-from lms.xapi.statements import ActivityRef, QuestionTexts, activity_object, interaction_object
+from lms.activities import ActivityRef, ActivityType, Question, QuestionTexts
+from lms.xapi.statements import activity_object, interaction_object
 
 CACHE_VERSION_KEY = "puente:lms:content-version"
 CACHE_SECONDS = 60 * 60

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lms.activities import ActivityType, Question, QuestionKind
+from lms.activities import ActivityRef, ActivityType, Question, QuestionKind, QuestionTexts
 
 ADL_VERB = "http://adlnet.gov/expapi/verbs/"
 VERBS = {
@@ -77,24 +77,6 @@ def iso_duration(span: timedelta) -> str:
     if seconds or text == "PT":
         text += f"{seconds:g}S"
     return text
-
-
-@dataclass(frozen=True)
-class ActivityRef:
-    """A course, module or lesson: its translation key and its texts in every language."""
-
-    key: str
-    type: ActivityType
-    names: Mapping[str, str]
-    descriptions: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class QuestionTexts:
-    """A question's prompt and choices in every language: {language: text}."""
-
-    prompt: Mapping[str, str]
-    choices: Mapping[str, Mapping[str, str]]
 
 
 @dataclass(frozen=True)
