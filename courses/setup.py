@@ -149,21 +149,24 @@ def locales_synchronise(locales: dict[str, Locale], report: SetupReport) -> None
         )
         if created:
             report.created.append(f"locale sync {code} <- {SOURCE_LANGUAGE}")
-        if not (created and _tasks_run_at_once()):
+        # Saving a new synchronisation mirrors the tree already when tasks run at once
+        # (wagtail-localize's signal, Django's default task backend): walking every page again
+        # would double the work. Otherwise, or when pages are missing, mirror it here.
+        if not (created and _mirrors_every_page(source, locale)):
             synchronize_tree(sync.sync_from, locale)
     created = Page.objects.count() - before
     if created:
         report.created.append(f"{created} alias pages for untranslated locales")
 
 
-def _tasks_run_at_once() -> bool:
-    """Whether background tasks run as they are enqueued (django-tasks' default backend). Then
-    saving a new LocaleSynchronization has already mirrored the tree (wagtail-localize's signal
-    enqueues it), and mirroring it again would walk every page of every locale twice."""
-    from django_tasks import default_task_backend
-    from django_tasks.backends.immediate import ImmediateBackend
-
-    return isinstance(default_task_backend, ImmediateBackend)
+def _mirrors_every_page(source: Locale, locale: Locale) -> bool:
+    """Whether every page of the source language has its counterpart in ``locale``."""
+    counterparts = Page.objects.filter(locale=locale).values("translation_key")
+    return not (
+        Page.objects.filter(locale=source, depth__gt=1)
+        .exclude(translation_key__in=counterparts)
+        .exists()
+    )
 
 
 def lti_key_ensure(report: SetupReport) -> None:

@@ -318,14 +318,6 @@ def test_a_lease_keeps_other_workers_away_until_it_expires(lrs_stub, settings):
     assert statuses() == {"pending": 4}
 
 
-def test_delivery_runs_as_a_task(lrs_stub):
-    from lms.tasks import deliver_statements
-
-    enqueue(3)
-    result = deliver_statements.enqueue()
-    assert result.return_value == {"delivered": 3, "retried": 0, "dead": 0}
-
-
 def test_a_paused_endpoint_resumes_when_its_credentials_change(lrs_stub, settings, client):
     lrs_stub.respond = lambda batch: (401, '{"detail": "Invalid authentication credentials"}')
     enqueue(3)
