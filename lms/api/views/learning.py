@@ -18,7 +18,7 @@ from lms.selectors.progress import learner_progress
 LANGUAGE_PARAMETER = OpenApiParameter(
     "language",
     str,
-    description="Language of titles and URLs (en, es, vi, zh-hans, ar); default: Accept-Language.",
+    description="Language of titles and URLs (one of the site's); default: Accept-Language.",
     enum=[code for code, _name in settings.LANGUAGES],
 )
 
