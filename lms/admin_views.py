@@ -155,13 +155,17 @@ class LtiRegistrationViewSet(ModelViewSet):
         return LtiRegistrationForm
 
 
-class DeliveryStatusView(WagtailAdminTemplateMixin, TemplateView):
-    template_name = "lms/admin/delivery.html"
-    page_title = _("xAPI delivery")
-    header_icon = "resubmit"
+class AdminPage(WagtailAdminTemplateMixin, TemplateView):
+    """A page of the plugin's own in the Wagtail admin, its title as the last breadcrumb."""
 
     def get_breadcrumbs_items(self) -> list[dict]:
         return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+
+class DeliveryStatusView(AdminPage):
+    template_name = "lms/admin/delivery.html"
+    page_title = _("xAPI delivery")
+    header_icon = "resubmit"
 
     def get_context_data(self, **kwargs) -> dict:
         endpoints_sync_from_settings()
@@ -175,15 +179,12 @@ class DeliveryStatusView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-class LanguagesView(WagtailAdminTemplateMixin, TemplateView):
+class LanguagesView(AdminPage):
     """Every interface language, and whether a speaker has reviewed its translation."""
 
     template_name = "lms/admin/languages.html"
     page_title = _("Languages")
     header_icon = "globe"
-
-    def get_breadcrumbs_items(self) -> list[dict]:
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs) -> dict:
         return {**super().get_context_data(**kwargs), "languages": language_statuses()}
