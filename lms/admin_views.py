@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +18,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from lms.lti.services import lti_registration_configure
-from lms.models import LrsEndpoint, LtiPlatform, School, StaffRole, StatementDelivery
+from lms.models import HelpDesk, LrsEndpoint, LtiPlatform, School, StaffRole, StatementDelivery
 from lms.selectors.languages import language_statuses
 from lms.selectors.xapi import dead_letters, endpoint_stats, statements_waiting_for_an_lrs
 from lms.services.xapi import deliveries_replay, endpoint_resume, endpoints_sync_from_settings
@@ -80,10 +81,32 @@ class StaffRoleViewSet(ModelViewSet):
 
     model = StaffRole
     icon = "user"
-    menu_label = _("Educators and administrators")
+    menu_label = _("Educators, administrators and helpers")
     add_to_settings_menu = True
     form_fields = ["user", "school", "role"]
     list_display = ["user", "school", "role"]
+
+
+class HelpDeskForm(forms.ModelForm):
+    language = forms.ChoiceField(label=_("written in"), choices=settings.LANGUAGES)
+
+    class Meta:
+        model = HelpDesk
+        fields = ["school", "phone", "hours", "language", "is_site_default"]
+
+
+class HelpDeskViewSet(ModelViewSet):
+    """Each school's help desk; the operator chooses which one answers families in no class
+    (school administrators edit their own desk's hours and places on the teach pages)."""
+
+    model = HelpDesk
+    icon = "help"
+    menu_label = _("Help desks")
+    add_to_settings_menu = True
+    list_display = ["school", "phone", "hours", "is_site_default"]
+
+    def get_form_class(self, for_update: bool = False) -> type[forms.ModelForm]:
+        return HelpDeskForm
 
 
 class LtiRegistrationForm(forms.ModelForm):

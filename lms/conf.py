@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "RATE_JOIN_PER_ADDRESS": "60/10m",
     "RATE_EVENTS_PER_USER": "120/m",
     "RATE_EVENTS_PER_ADDRESS": "1200/m",
+    "RATE_HELP_PER_USER": "10/h",
+    "RATE_HELP_PER_ADDRESS": "200/h",
     # Statements every LRS acknowledged are deleted after this many days (manage.py purge).
     "RETENTION_DAYS": 90,
     # Whether "forgot your password" offers an email link (production turns it off without

@@ -47,6 +47,7 @@ def tried_username(group: str, request: HttpRequest) -> str:
 SIGN_IN = [(tried_username, "RATE_SIGN_IN_PER_USERNAME"), ("ip", "RATE_SIGN_IN_PER_ADDRESS")]
 SIGN_UP = [("ip", "RATE_SIGN_UP_PER_ADDRESS")]
 JOIN = [("user_or_ip", "RATE_JOIN_PER_USER"), ("ip", "RATE_JOIN_PER_ADDRESS")]
+HELP = [("user_or_ip", "RATE_HELP_PER_USER"), ("ip", "RATE_HELP_PER_ADDRESS")]
 
 
 def minutes_to_wait(request: HttpRequest, group: str, limits: list[tuple[Key, str]]) -> int:

@@ -5,6 +5,7 @@ from django.urls import path
 from lms.views import (
     account,
     accounts,
+    help,
     household,
     integrations,
     learning,
@@ -13,6 +14,7 @@ from lms.views import (
 )
 from lms.views.teach import assignments as teach_assignments
 from lms.views.teach import classes as teach_classes
+from lms.views.teach import help as teach_help
 from lms.views.teach import learners as teach_learners
 from lms.views.teach import messages as teach_messages
 
@@ -53,11 +55,16 @@ urlpatterns = [
     path("learn/progress/", learning.my_progress, name="progress"),
     path("learn/who/", learning.who_is_learning, name="who"),
     path("learn/join/", learning.join_class, name="join"),
+    path("learn/help/", help.help_ask, name="help"),
+    path("help/", help.help_places, name="help-places"),
     path("learn/household/", household.household, name="household"),
     path("learn/household/<int:child_id>/delete/", household.child_delete, name="child-delete"),
     path("learn/household/<int:child_id>/data.json", household.child_export, name="child-export"),
     path("teach/", teach_classes.classes, name="classes"),
     path("teach/activity/", teach_classes.activity, name="activity"),
+    path("teach/help/", teach_help.queue, name="help-queue"),
+    path("teach/help/desk/", teach_help.desk, name="help-desk"),
+    path("teach/help/<int:help_request_id>/", teach_help.request_page, name="help-request"),
     path("teach/integrations/", integrations.integrations, name="integrations"),
     path(
         "teach/integrations/<int:token_id>/revoke/",

@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from lms.admin_views import (
+    HelpDeskViewSet,
     LanguagesView,
     LrsEndpointViewSet,
     LtiRegistrationViewSet,
@@ -26,6 +27,11 @@ def register_lti_registrations():
 @hooks.register("register_admin_viewset")
 def register_schools():
     return SchoolViewSet("schools")
+
+
+@hooks.register("register_admin_viewset")
+def register_help_desks():
+    return HelpDeskViewSet("help_desks")
 
 
 @hooks.register("register_admin_viewset")

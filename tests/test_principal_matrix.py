@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -32,6 +33,8 @@ from lms.models import (
     Assignment,
     ClassMembership,
     Classroom,
+    HelpReply,
+    HelpRequest,
     IntegrationToken,
     Learner,
     LearnerEvent,
@@ -40,15 +43,23 @@ from lms.models import (
 )
 from lms.services.activity import Actor
 from lms.services.assignments import assignment_create
+from lms.services.help import HelpAsk, help_request_create
 from lms.services.households import household_child_add, household_create
 from lms.services.integrations import integration_token_issue, integration_token_revoke
 from lms.services.messages import class_message_send
-from tests.people import PIN, account, build_world
+from tests.people import PIN, account, build_world, staff
 
 pytestmark = pytest.mark.django_db
 
 SECRETS = ("Kiko", "Lola")  # carmen's children: only carmen and A1's staff may see Kiko
-SCOPES = ("catalog:read", "progress:read", "events:write", "classes:write")
+SCOPES = (
+    "catalog:read",
+    "progress:read",
+    "events:write",
+    "classes:write",
+    "help:read",
+    "help:write",
+)
 
 
 @dataclass
@@ -68,7 +79,8 @@ class Caller:
     child_active: bool = False
     staff: bool = False
     school_admin: bool = False
-    # Objects it reaches: the class A1, carmen's child Kiko, school A's tokens.
+    # Objects it reaches: the class A1, carmen's child Kiko, school A's tokens, Kiko's
+    # request for help.
     reaches: set[str] = field(default_factory=set)
     # Whether it may know carmen's children at all (her own session, A1's staff).
     knows_children: bool = False
@@ -108,18 +120,21 @@ def matrix(db, course_tree):
     )
     integration_token_revoke(token=revoked.token, revoked_by=world.users["administrator"])
 
-    a1_staff = {"class", "token"}
+    helper = staff("helper", world.school, StaffRole.Role.HELPER)
+    other_helper = staff("helper_b", world.other_school, StaffRole.Role.HELPER)
+    a1_staff = {"class", "token", "help"}
     callers = [
         Caller("anonymous"),
         Caller("learner", world.users["learner"], person=True),
         Caller("other household's caregiver", world.users["other_caregiver"], person=True),
-        Caller("caregiver", carmen, person=True, reaches={"child"}, knows_children=True),
+        Caller("caregiver", carmen, person=True, reaches={"child", "help"}, knows_children=True),
         Caller(
             "caregiver, child active",
             carmen,
             world.child,
             person=True,
             child_active=True,
+            reaches={"help"},
             knows_children=True,
         ),
         Caller(
@@ -141,8 +156,15 @@ def matrix(db, course_tree):
             knows_children=True,
         ),
         Caller(
-            "educator", teacher, person=True, staff=True, reaches={"class"}, knows_children=True
+            "educator",
+            teacher,
+            person=True,
+            staff=True,
+            reaches={"class", "help"},
+            knows_children=True,
         ),
+        Caller("helper", helper, person=True, staff=True, reaches={"help"}, knows_children=True),
+        Caller("another school's helper", other_helper, person=True, staff=True),
         Caller(
             "educator, own child active", teacher, teacher_child, person=True, child_active=True
         ),
@@ -164,7 +186,7 @@ def matrix(db, course_tree):
             school_admin=True,
         ),
         *(
-            Caller(f"token {scope}", token=secret, scopes=(scope,), reaches={"class"})
+            Caller(f"token {scope}", token=secret, scopes=(scope,), reaches={"class", "help"})
             for scope, secret in tokens.items()
         ),
         Caller("revoked token", token=revoked.secret, scopes=SCOPES, revoked=True),
@@ -180,6 +202,10 @@ def matrix(db, course_tree):
         language="en",
         actor=Actor(user=teacher),
     )
+    help_request, _created = help_request_create(
+        learner=world.child,
+        ask=HelpAsk(client_id=uuid.uuid4(), message="Kiko cannot sign in", language="es"),
+    )
     objects = {
         "classroom_id": ("class", world.class_a1.pk),
         # Things of class A1: whoever reaches the class reaches them.
@@ -188,6 +214,7 @@ def matrix(db, course_tree):
         "message_id": ("class", message.pk),
         "child_id": ("child", world.child.pk),
         "token_id": ("token", revoked.token.pk),
+        "help_request_id": ("help", help_request.pk),
     }
     return callers, objects
 
@@ -219,8 +246,13 @@ def state() -> tuple:
             LearnerEvent,
             Statement,
             IntegrationToken,
+            HelpRequest,
+            HelpReply,
         )
-    ) + (tuple(IntegrationToken.objects.values_list("revoked_at", flat=True).order_by("pk")),)
+    ) + (
+        tuple(IntegrationToken.objects.values_list("revoked_at", flat=True).order_by("pk")),
+        tuple(HelpRequest.objects.values_list("status", "assigned_to", "called_back_at")),
+    )
 
 
 def isolated(call):

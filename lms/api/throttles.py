@@ -68,3 +68,11 @@ class JoinPerPerson(PersonThrottle):
 
 class JoinPerAddress(AddressThrottle):
     scope, rate_setting = "join-address", "RATE_JOIN_PER_ADDRESS"
+
+
+class HelpPerPerson(PersonThrottle):
+    scope, rate_setting = "help-person", "RATE_HELP_PER_USER"
+
+
+class HelpPerAddress(AddressThrottle):
+    scope, rate_setting = "help-address", "RATE_HELP_PER_ADDRESS"

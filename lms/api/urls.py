@@ -14,6 +14,12 @@ from lms.api.views.classes import (
     JoinClassView,
 )
 from lms.api.views.events import EventBatchView
+from lms.api.views.help import (
+    HelpHandlingView,
+    HelpRepliesView,
+    HelpRequestsView,
+    HelpRequestView,
+)
 from lms.api.views.learning import CatalogView, HouseholdView, MyProgressView
 from lms.api.views.manage import (
     ActivityView,
@@ -70,6 +76,18 @@ endpoints = [
     ),
     path("activity/", ActivityView.as_view(), name="activity"),
     path("household/", HouseholdView.as_view(), name="household"),
+    path("help/requests/", HelpRequestsView.as_view(), name="help-requests"),
+    path("help/requests/<int:help_request_id>/", HelpRequestView.as_view(), name="help-request"),
+    path(
+        "help/requests/<int:help_request_id>/handling/",
+        HelpHandlingView.as_view(),
+        name="help-handling",
+    ),
+    path(
+        "help/requests/<int:help_request_id>/replies/",
+        HelpRepliesView.as_view(),
+        name="help-replies",
+    ),
 ]
 
 urlpatterns = [

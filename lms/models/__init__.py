@@ -1,3 +1,12 @@
+from lms.models.help import (
+    BestTime,
+    ContactWay,
+    HelpDesk,
+    HelpPlace,
+    HelpReply,
+    HelpRequest,
+    HelpStatus,
+)
 from lms.models.integrations import IntegrationToken
 from lms.models.learners import Learner, RecoveryCode
 from lms.models.lti import LtiActivityLink, LtiClassLink, LtiPlatform, ScoreDelivery
@@ -25,13 +34,20 @@ from lms.models.xapi import LrsEndpoint, Statement, StatementDelivery
 __all__ = [
     "ActivityCompletion",
     "Assignment",
+    "BestTime",
     "ClassActivity",
     "ClassMembership",
     "ClassMessage",
     "Classroom",
+    "ContactWay",
     "CourseRegistration",
     "DeliveryStatus",
     "EventKind",
+    "HelpDesk",
+    "HelpPlace",
+    "HelpReply",
+    "HelpRequest",
+    "HelpStatus",
     "Household",
     "IntegrationToken",
     "Learner",

@@ -18,6 +18,8 @@ class IntegrationToken(models.Model):
             "classes:write",
             _("Manage the school's classes: learners, assignments, messages"),
         )
+        HELP_READ = "help:read", _("Read the school's help requests")
+        HELP_WRITE = "help:write", _("Answer the school's help requests")
 
     name = models.CharField(_("integration"), max_length=120)
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="tokens")

@@ -46,11 +46,13 @@ class School(models.Model):
 
 
 class StaffRole(models.Model):
-    """An educator or a school administrator. Granted in the Wagtail admin."""
+    """An educator, a school administrator or a helper (who answers families' help requests).
+    Granted in the Wagtail admin."""
 
     class Role(models.TextChoices):
         EDUCATOR = "educator", _("Educator or family liaison")
         ADMINISTRATOR = "administrator", _("School administrator")
+        HELPER = "helper", _("Helper (help desk or digital navigator)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -290,3 +291,41 @@ def activity_lesson_keys(key: uuid.UUID | str) -> tuple[str, ...]:
         )
         cache.set(cache_key, keys, CACHE_SECONDS)
     return keys
+
+
+@dataclass(frozen=True)
+class LessonLink:
+    title: str
+    url: str | None
+    language: str
+
+
+def lesson_links(
+    keys: Collection[uuid.UUID | str], language: str, request=None
+) -> dict[str, LessonLink]:
+    """Each live lesson's title and address in ``language`` (else the default language's),
+    for a list of lessons: one query however many."""
+    wanted = {str(key) for key in keys if key}
+    if not wanted:
+        return {}
+    pages = (
+        Page.objects.live()
+        .filter(
+            translation_key__in=wanted,
+            content_type_id__in=activity_content_type_ids(ActivityType.LESSON),
+        )
+        .select_related("locale")
+    )
+    by_key: dict[str, list[Page]] = {}
+    for page in pages:
+        by_key.setdefault(str(page.translation_key), []).append(page)
+    links = {}
+    for key, translations in by_key.items():
+        page = next(
+            (p for p in translations if p.locale.language_code == language),
+            _canonical(translations),
+        )
+        links[key] = LessonLink(
+            title=page.title, url=page.get_url(request), language=page.locale.language_code
+        )
+    return links

@@ -3,12 +3,14 @@ switcher, who is learning now and the account links."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import quote
 
 from django import template
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.timesince import timesince
 
 from lms.access import household_of, principal_of
 from lms.i18n import LanguageLink, isolated, language_links
@@ -20,6 +22,13 @@ register = template.Library()
 def isolate(text) -> str:
     """A name or title inside a translated sentence, kept in its own direction."""
     return isolated(str(text))
+
+
+@register.filter
+def duration_words(span: timedelta) -> str:
+    """A length of time in words, in the page's language ("2 hours, 5 minutes")."""
+    now = timezone.now()
+    return timesince(now - span, now)
 
 
 @register.simple_tag

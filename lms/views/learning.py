@@ -22,6 +22,7 @@ from lms.i18n import isolated
 from lms.models import Learner
 from lms.ratelimits import JOIN, minutes_to_wait
 from lms.selectors.assignments import assignments_for_learners, messages_for_learners
+from lms.selectors.help import help_answers_for_family
 from lms.selectors.outline import course_outlines
 from lms.selectors.progress import learner_progress
 from lms.services.classes import ClassError, classroom_join
@@ -65,6 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "courses": courses,
             "is_staff": principal.is_staff,
             "class_messages": class_messages,
+            "help_answers": help_answers_for_family(learners=members)[:3],
         },
     )
 

@@ -25,6 +25,7 @@ VERBS = {
         "completed",
         "passed",
         "failed",
+        "asked",
     )
 }
 ACTIVITY_TYPES = {
@@ -210,6 +211,23 @@ def _statement(
     if result is not None:
         statement["result"] = result
     return statement
+
+
+def asked_for_help(
+    ctx: StatementContext,
+    lesson: ActivityRef,
+    module: ActivityRef | None,
+    course: ActivityRef | None,
+) -> dict[str, Any]:
+    """The learner asked a person for help with a lesson. Only that: what they wrote and how
+    to reach them stay in Puente."""
+    return _statement(
+        ctx,
+        "asked",
+        activity_object(ctx.activity_base, lesson),
+        parents=[module],
+        grouping=[course],
+    )
 
 
 def registered(ctx: StatementContext, course: ActivityRef) -> dict[str, Any]:

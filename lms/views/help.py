@@ -1,0 +1,173 @@
+"""A family's help pages: "Get help" (ask a person, read the answers) and "Where to get help"
+(the help desk's hours and phone, places to go in person)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
+
+from lms.access import acting_profiles, principal_of
+from lms.models import BestTime, ContactWay
+from lms.ratelimits import HELP, minutes_to_wait
+from lms.selectors.activities import lesson_context, lesson_links
+from lms.selectors.help import help_requests_of_family, help_route, where_to_get_help
+from lms.services.help import (
+    MESSAGE_MAX,
+    PHONE_MAX,
+    HelpAsk,
+    HelpError,
+    help_replies_mark_seen,
+    help_request_create,
+)
+from lms.views.access import anyone, signed_in
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    """A UUID the page sent, or None (an old or hand-made form: the request still goes)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+class HelpForm(forms.Form):
+    # Made by the page (or the phone, offline): the same request sent twice is kept once.
+    request_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    lesson = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    question = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    message = forms.CharField(
+        label=gettext_lazy("What do you need help with?"),
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("Write in any language. Tell us what you tried."),
+    )
+    contact = forms.ChoiceField(
+        label=gettext_lazy("How should we answer?"),
+        choices=ContactWay.choices,
+        initial=ContactWay.PUENTE,
+        widget=forms.RadioSelect,
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("Phone number (only to call or text you)"),
+        max_length=PHONE_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "dir": "ltr"}),
+    )
+    consent = forms.BooleanField(
+        label=gettext_lazy(
+            "You may use this number to call or text me about this request. "
+            "It is not used for anything else."
+        ),
+        required=False,
+    )
+    best_time = forms.ChoiceField(
+        label=gettext_lazy("Best time to reach you"), choices=BestTime.choices, initial=BestTime.ANY
+    )
+
+    def ask(self) -> HelpAsk:
+        data = self.cleaned_data
+        return HelpAsk(
+            client_id=_uuid(data.get("request_id")) or uuid.uuid4(),
+            message=data["message"],
+            language=get_language(),
+            lesson_key=_uuid(data.get("lesson")),
+            question_id=data.get("question") or "",
+            contact=data["contact"],
+            phone=data.get("phone") or "",
+            consent=data.get("consent", False),
+            best_time=data["best_time"],
+        )
+
+
+def _about(lesson_key, question_id: str, request: HttpRequest) -> dict | None:
+    """What the request is about, as the family sees it: the lesson and its question."""
+    if not lesson_key:
+        return None
+    link = lesson_links([lesson_key], get_language(), request).get(str(lesson_key))
+    if link is None:
+        return None
+    context = lesson_context(lesson_key)
+    question = context.question(question_id) if context and question_id else None
+    texts = context.question_texts.get(question_id) if question else None
+    prompt = ""
+    if texts is not None:
+        prompt = texts.prompt.get(get_language()) or texts.prompt.get(link.language, "")
+    return {"lesson": link, "question": prompt}
+
+
+@signed_in
+def help_ask(request: HttpRequest) -> HttpResponse:
+    """Ask a person for help (about a lesson or a question, when it came from one), and read
+    the answers to earlier requests."""
+    principal = principal_of(request)
+    source = request.POST if request.method == "POST" else request.GET
+    initial = {
+        "request_id": uuid.uuid4(),
+        "lesson": source.get("lesson") or None,
+        "question": source.get("question", "")[:64],
+    }
+    form = HelpForm(request.POST or None, initial=initial)
+    wait = minutes_to_wait(request, "help", HELP) if request.method == "POST" else 0
+    if wait:
+        form.is_valid()
+        form.add_error(
+            None,
+            ngettext(
+                "You sent many requests. Please wait %(minutes)d minute and try again.",
+                "You sent many requests. Please wait %(minutes)d minutes and try again.",
+                wait,
+            )
+            % {"minutes": wait},
+        )
+    elif request.method == "POST" and form.is_valid():
+        try:
+            help_request, _created = help_request_create(learner=principal.profile, ask=form.ask())
+        except HelpError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Sent. A person will answer you. Their answer shows here and on your home."),
+            )
+            return redirect(f"{request.path}#request-{help_request.pk}")
+    lesson_key = _uuid(form["lesson"].value())
+    requests = list(help_requests_of_family(principal=principal)[:20])
+    titles = lesson_links([r.lesson_key for r in requests], get_language(), request)
+    for item in requests:
+        item.about = titles.get(str(item.lesson_key)) if item.lesson_key else None
+        item.new_replies = [reply for reply in item.replies.all() if reply.seen_at is None]
+    response = render(
+        request,
+        "lms/help/ask.html",
+        {
+            "form": form,
+            "learner": principal.profile,
+            "about": _about(lesson_key, form["question"].value() or "", request),
+            "requests": requests,
+            "where": where_to_get_help(school=help_route(learner=principal.profile).school),
+            "show_learner": len(acting_profiles(principal)) > 1,
+        },
+        status=429 if wait else (400 if request.method == "POST" else 200),
+    )
+    # Seen now: on the next visit they are no longer marked new.
+    help_replies_mark_seen(learners=[r.learner for r in requests if r.new_replies])
+    return response
+
+
+@anyone
+def help_places(request: HttpRequest) -> HttpResponse:
+    """Where to get help: the help desk (of the learner's school, or the site's) and places
+    to go in person. Open to everyone, signed in or not."""
+    principal = principal_of(request)
+    school = help_route(learner=principal.profile).school if principal.is_person else None
+    return render(
+        request,
+        "lms/help/places.html",
+        {"where": where_to_get_help(school=school), "signed_in": principal.is_person},
+    )
