@@ -1,11 +1,16 @@
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lms.conf import lms_setting
+from lms.models import BestTime, ContactWay
+from lms.services.help import MESSAGE_MAX, PHONE_MAX, HelpAsk
 
 
 class UsernameCharacters(UnicodeUsernameValidator):
@@ -70,3 +75,60 @@ class SignupForm(UserCreationForm):
             )
         UsernameCharacters()(username)
         return super().clean_username()
+
+
+def request_uuid(value: object) -> uuid.UUID | None:
+    """A UUID the page sent, or None (an old or hand-made form: the request still goes)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+class HelpForm(forms.Form):
+    # Made by the page (or the phone, offline): the same request sent twice is kept once.
+    request_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    lesson = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    question = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    message = forms.CharField(
+        label=_("What do you need help with?"),
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Write in any language. Tell us what you tried."),
+    )
+    contact = forms.ChoiceField(
+        label=_("How should we answer?"),
+        choices=ContactWay.choices,
+        initial=ContactWay.PUENTE,
+        widget=forms.RadioSelect,
+    )
+    phone = forms.CharField(
+        label=_("Phone number (only to call or text you)"),
+        max_length=PHONE_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "dir": "ltr"}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "You may use this number to call or text me about this request. "
+            "It is not used for anything else."
+        ),
+        required=False,
+    )
+    best_time = forms.ChoiceField(
+        label=_("Best time to reach you"), choices=BestTime.choices, initial=BestTime.ANY
+    )
+
+    def ask(self) -> HelpAsk:
+        data = self.cleaned_data
+        return HelpAsk(
+            client_id=request_uuid(data.get("request_id")) or uuid.uuid4(),
+            message=data["message"],
+            language=get_language(),
+            lesson_key=request_uuid(data.get("lesson")),
+            question_id=data.get("question") or "",
+            contact=data["contact"],
+            phone=data.get("phone") or "",
+            consent=data.get("consent", False),
+            best_time=data["best_time"],
+        )

@@ -1,5 +1,6 @@
-"""Demo people: a school, an educator with two classes, a school administrator, a caregiver
-with two children, assignments with due dates, and synthetic progress for the dashboard.
+"""Demo people: a school, an educator with two classes, a school administrator, a helper (the
+school's help desk) with requests from families in four languages, a caregiver with two
+children, assignments with due dates, and synthetic progress for the dashboard.
 
 Idempotent like the rest of the demo: accounts, classes and assignments are found by name, and
 every synthetic event has a fixed id, so a second run records nothing new.
@@ -22,12 +23,25 @@ from lms.models import (
     ClassMembership,
     Classroom,
     EventKind,
+    HelpPlace,
+    HelpRequest,
     Household,
     Learner,
     School,
     StaffRole,
 )
 from lms.services.classes import classroom_create
+from lms.services.help import (
+    HelpAsk,
+    help_desk_make_site_default,
+    help_desk_save,
+    help_place_add,
+    help_reply_send,
+    help_request_assign,
+    help_request_called_back,
+    help_request_create,
+    help_request_status_set,
+)
 from lms.services.households import household_create
 from lms.services.progress import EventInput, learner_event_record
 
@@ -152,7 +166,82 @@ def demo_people_load(report: list[str], *, production: bool = False) -> dict[str
         _assign(room_12, course, educator, None, "")
         if not production:
             _synthetic_progress(learners + [rosa, *children], modules[:3] + [modules[4]], report)
+    helper = _user("ayuda.nguyen", "Thanh", "Nguyen")
+    StaffRole.objects.get_or_create(user=helper, school=school, role=StaffRole.Role.HELPER)
+    _help_desk(school)
+    if not production:
+        _help_requests(helper, [children[0], *learners[2:5]], report)
     return accounts.made
+
+
+def _help_desk(school: School) -> None:
+    """The school's help desk answers every family of the site who is in no class, too."""
+    help_desk_save(
+        school=school, phone="555 010 2030", hours="Mon-Thu 3-7 pm, Sat 10 am-1 pm", language="en"
+    )
+    help_desk_make_site_default(school=school)
+    if not HelpPlace.objects.filter(school=school).exists():
+        help_place_add(
+            school=school,
+            name="Biblioteca Pública Central",
+            address="200 Main St",
+            hours="Martes y jueves 4-7 pm: ayuda con teléfonos",
+            language="es",
+        )
+        help_place_add(
+            school=school,
+            name="Eastside Community Center",
+            address="45 Oak Ave",
+            hours="Saturdays 10 am-2 pm, digital navigator on site",
+            language="en",
+        )
+
+
+# (message, language, what happened next) for a child on the shared phone and three families.
+HELP_REQUESTS = [
+    ("No puedo oír al doctor en la videollamada. ¿Qué hago?", "es", "new"),
+    ("Tôi quên mật khẩu ứng dụng của trường.", "vi", "answered"),
+    ("我的手机连不上学校的Wi-Fi。", "zh-hans", "in-progress"),
+    ("لا أعرف كيف أفتح رسالة المعلمة.", "ar", "called-back"),
+]
+
+
+def _help_requests(helper, learners: list[Learner], report: list[str]) -> None:
+    lessons = list(LessonPage.objects.live().filter(locale__language_code="en").order_by("path"))
+    for number, (learner, (message, language, state)) in enumerate(
+        zip(learners, HELP_REQUESTS, strict=True)
+    ):
+        client_id = uuid.uuid5(NAMESPACE, f"help/{number}")
+        if HelpRequest.objects.filter(client_id=client_id).exists():
+            continue
+        lesson = lessons[number * 3] if len(lessons) > number * 3 else None
+        request, _created = help_request_create(
+            learner=learner,
+            ask=HelpAsk(
+                client_id=client_id,
+                message=message,
+                language=language,
+                lesson_key=lesson.translation_key if lesson else None,
+                contact="call" if state == "called-back" else "puente",
+                phone="555 010 9988" if state == "called-back" else "",
+                consent=state == "called-back",
+                best_time="evening",
+            ),
+            now=timezone.now() - timedelta(days=3 - number % 3, hours=number),
+        )
+        if state == "in-progress":
+            help_request_assign(request=request, user=helper)
+        elif state == "answered":
+            help_reply_send(
+                request=request,
+                author=helper,
+                text="Mở Cài đặt, chạm Mật khẩu, rồi chọn ứng dụng của trường.",
+                language="vi",
+            )
+        elif state == "called-back":
+            help_request_called_back(request=request, user=helper)
+            help_request_status_set(request=request, status="closed")
+        report.append(f"help request {number + 1} ({language}, {state})")
 
 
 def _learner(user, display_name: str, language: str) -> Learner:

@@ -139,6 +139,23 @@ def learner_data_export(*, learner: Learner) -> dict[str, Any]:
                 "event_id", "kind", "lesson_key", "occurred_at", "language", "data"
             )
         ),
+        "help_requests": [
+            {
+                "created_at": request.created_at.isoformat(),
+                "message": request.message,
+                "language": request.language,
+                "lesson_key": str(request.lesson_key) if request.lesson_key else None,
+                "contact": request.contact,
+                "phone": request.phone,
+                "best_time": request.best_time,
+                "status": request.status,
+                "answers": [
+                    {"text": reply.text, "language": reply.language, "at": reply.created_at}
+                    for reply in request.replies.all()
+                ],
+            }
+            for request in learner.help_requests.prefetch_related("replies")
+        ],
         "xapi_statements": list(
             Statement.objects.filter(learner=learner).values_list("payload", flat=True)
         ),

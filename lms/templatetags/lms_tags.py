@@ -3,6 +3,7 @@ switcher, who is learning now and the account links."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -13,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.timesince import timesince
 
 from lms.access import household_of, principal_of
+from lms.forms import HelpForm
 from lms.i18n import LanguageLink, isolated, language_links
 
 register = template.Library()
@@ -74,3 +76,15 @@ def lms_account_nav(context) -> dict:
         principal.is_child or household_of(principal.user) is not None
     )
     return {"request": request, "principal": principal, "shared_phone": shared_phone}
+
+
+@register.inclusion_tag("lms/help/form.html", takes_context=True)
+def lms_help_form(context) -> dict:
+    """"Get help" as a form a page that works offline can hold (the offline page): the phone
+    keeps what is written and sends it when it is back online (puente.js)."""
+    return {
+        "form": HelpForm(initial={"request_id": uuid.uuid4()}),
+        "offline": True,
+        "request": context.get("request"),
+        "LANGUAGE_CODE": context.get("LANGUAGE_CODE"),
+    }

@@ -5,84 +5,23 @@ from __future__ import annotations
 
 import uuid
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from lms.access import acting_profiles, principal_of
-from lms.models import BestTime, ContactWay
+from lms.forms import HelpForm, request_uuid
 from lms.ratelimits import HELP, minutes_to_wait
 from lms.selectors.activities import lesson_context, lesson_links
 from lms.selectors.help import help_requests_of_family, help_route, where_to_get_help
 from lms.services.help import (
-    MESSAGE_MAX,
-    PHONE_MAX,
-    HelpAsk,
     HelpError,
     help_replies_mark_seen,
     help_request_create,
 )
 from lms.views.access import anyone, signed_in
-
-
-def _uuid(value: object) -> uuid.UUID | None:
-    """A UUID the page sent, or None (an old or hand-made form: the request still goes)."""
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-class HelpForm(forms.Form):
-    # Made by the page (or the phone, offline): the same request sent twice is kept once.
-    request_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
-    lesson = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
-    question = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
-    message = forms.CharField(
-        label=gettext_lazy("What do you need help with?"),
-        max_length=MESSAGE_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("Write in any language. Tell us what you tried."),
-    )
-    contact = forms.ChoiceField(
-        label=gettext_lazy("How should we answer?"),
-        choices=ContactWay.choices,
-        initial=ContactWay.PUENTE,
-        widget=forms.RadioSelect,
-    )
-    phone = forms.CharField(
-        label=gettext_lazy("Phone number (only to call or text you)"),
-        max_length=PHONE_MAX,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "dir": "ltr"}),
-    )
-    consent = forms.BooleanField(
-        label=gettext_lazy(
-            "You may use this number to call or text me about this request. "
-            "It is not used for anything else."
-        ),
-        required=False,
-    )
-    best_time = forms.ChoiceField(
-        label=gettext_lazy("Best time to reach you"), choices=BestTime.choices, initial=BestTime.ANY
-    )
-
-    def ask(self) -> HelpAsk:
-        data = self.cleaned_data
-        return HelpAsk(
-            client_id=_uuid(data.get("request_id")) or uuid.uuid4(),
-            message=data["message"],
-            language=get_language(),
-            lesson_key=_uuid(data.get("lesson")),
-            question_id=data.get("question") or "",
-            contact=data["contact"],
-            phone=data.get("phone") or "",
-            consent=data.get("consent", False),
-            best_time=data["best_time"],
-        )
 
 
 def _about(lesson_key, question_id: str, request: HttpRequest) -> dict | None:
@@ -136,7 +75,7 @@ def help_ask(request: HttpRequest) -> HttpResponse:
                 _("Sent. A person will answer you. Their answer shows here and on your home."),
             )
             return redirect(f"{request.path}#request-{help_request.pk}")
-    lesson_key = _uuid(form["lesson"].value())
+    lesson_key = request_uuid(form["lesson"].value())
     requests = list(help_requests_of_family(principal=principal)[:20])
     titles = lesson_links([r.lesson_key for r in requests], get_language(), request)
     for item in requests:

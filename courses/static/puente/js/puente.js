@@ -13,6 +13,7 @@
   var META = "meta"; // {key: "csrf", value}: the newest CSRF token a page saw
   var REFUSED = "refused"; // events the server refused for good, kept to tell the learner
   var EVENTS_URL = "/api/v1/events/";
+  var HELP_URL = "/api/v1/help/requests/";
   var BATCH = 50;
 
   function openDb() {
@@ -44,6 +45,12 @@
   function queueEvent(event, learner) {
     return withStore(STORE, "readwrite", function (store) {
       return store.put({ id: event.id, event: event, learner: learner });
+    });
+  }
+
+  function queueHelp(ask, learner) {
+    return withStore(STORE, "readwrite", function (store) {
+      store.put({ id: ask.id, learner: learner, kind: "help", event: ask });
     });
   }
 
@@ -90,6 +97,18 @@
       .then(function (record) { return record ? record.value : ""; });
   }
 
+  // The profile the phone last learned as: a request for help written on the offline page
+  // (which names nobody) is sent for it.
+  function rememberLearner(id) {
+    if (!id) return Promise.resolve();
+    return withStore(META, "readwrite", function (store) { store.put({ key: "learner", value: id }); });
+  }
+
+  function rememberedLearner() {
+    return withStore(META, "readonly", function (store) { return store.get("learner"); })
+      .then(function (record) { return record ? record.value : ""; });
+  }
+
   var flushing = null;
   var readCsrf = rememberedCsrf; // a page reads its cookie instead (below)
 
@@ -101,12 +120,17 @@
     if (flushing) return flushing;
     flushing = queuedEvents().then(function (items) {
       var byLearner = {};
+      var help = [];
       items.forEach(function (item) {
+        if (item.kind === "help") return help.push(item);
         (byLearner[item.learner] = byLearner[item.learner] || []).push(item);
       });
-      return Object.keys(byLearner).reduce(function (chain, learner) {
+      var events = Object.keys(byLearner).reduce(function (chain, learner) {
         return chain.then(function () { return sendAll(byLearner[learner], learner, false); });
       }, Promise.resolve());
+      return help.reduce(function (chain, item) {
+        return chain.then(function () { return sendHelp(item, false); });
+      }, events);
     }).catch(function () { /* offline or signed out: try again later */ }).then(function () {
       flushing = null;
     });
@@ -146,6 +170,34 @@
         }
         throw new Error("not sent: " + response.status); // 401, 429, 5xx: keep
       });
+  }
+
+  // A request for help, one at a time: its id makes a second send harmless (200, the first).
+  function sendHelp(item, retried) {
+    return readCsrf().then(function (csrf) {
+      var headers = { "Content-Type": "application/json", "X-CSRFToken": csrf };
+      if (item.learner) headers["X-Puente-Learner"] = String(item.learner);
+      return scope.fetch(HELP_URL, {
+        method: "POST", credentials: "same-origin", headers: headers, body: JSON.stringify(item.event)
+      });
+    }).then(function (response) {
+      if (response.status === 200 || response.status === 201) return forget([item.id]);
+      if (response.status === 400) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          var reasons = {};
+          reasons[item.id] = JSON.stringify(body);
+          return refuse([item], reasons);
+        });
+      }
+      if (response.status === 403) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (body.code === "csrf_failed" && !retried) return sendHelp(item, true);
+          if (body.code === "profile_not_allowed") return null; // keep for later
+          throw new Error("not sent: 403 " + body.code);
+        });
+      }
+      throw new Error("not sent: " + response.status); // 401, 429, 5xx: keep
+    });
   }
 
   function settle(batch, body) {
@@ -303,6 +355,58 @@
     });
   }
 
+  // "Get help": offline (and always on the offline page, whose form the server never sent),
+  // the request waits on the phone with the progress and goes when the phone is back online.
+  function enhanceHelp(form) {
+    var idInput = form.querySelector("input[name=request_id]");
+    var status = form.querySelector("[data-help-status]");
+    rememberLearner(form.getAttribute("data-learner")).catch(function () {});
+    // A fresh id for each request written here: a page from the phone's cache must not
+    // reuse the id of a request it already sent.
+    idInput.value = uuid4();
+    var params = new URLSearchParams(scope.location.search);
+    ["lesson", "question"].forEach(function (name) {
+      var input = form.querySelector("input[name=" + name + "]");
+      if (input && !input.value && params.get(name)) input.value = params.get(name);
+    });
+    var offlineForm = form.hasAttribute("data-help-offline");
+    form.addEventListener("submit", function (submitEvent) {
+      if (navigator.onLine && !offlineForm) return; // the page sends it
+      submitEvent.preventDefault();
+      var data = new FormData(form);
+      var ask = {
+        id: idInput.value,
+        message: String(data.get("message") || "").trim(),
+        language: doc.documentElement.lang,
+        lesson: data.get("lesson") || null,
+        question: data.get("question") || "",
+        contact: data.get("contact") || "puente",
+        phone: String(data.get("phone") || "").trim(),
+        consent: data.get("consent") === "on",
+        best_time: data.get("best_time") || "any"
+      };
+      var problem = !ask.message ? "data-empty" : (ask.phone && !ask.consent ? "data-consent" : "");
+      if (problem) {
+        status.textContent = form.getAttribute(problem);
+        status.hidden = false;
+        return;
+      }
+      var who = form.getAttribute("data-learner");
+      (who ? Promise.resolve(who) : rememberedLearner()).then(function (learnerId) {
+        return queueHelp(ask, learnerId);
+      }).then(function () {
+        form.reset();
+        idInput.value = uuid4();
+        status.textContent = form.getAttribute(navigator.onLine ? "data-sending" : "data-queued");
+        status.hidden = false;
+        if (navigator.onLine) return flushAndTell();
+        return navigator.serviceWorker && navigator.serviceWorker.ready.then(function (reg) {
+          return reg.sync && reg.sync.register("puente-events");
+        }).catch(function () {});
+      });
+    });
+  }
+
   // "Save this module for offline": its lessons and their pictures, into the phone's cache.
   function enhanceSave(button) {
     if (!("caches" in scope)) return;
@@ -362,6 +466,7 @@
   Array.prototype.forEach.call(doc.querySelectorAll("[data-listen]"), offerListen);
   Array.prototype.forEach.call(doc.querySelectorAll("form.finish-form"), enhanceFinish);
   Array.prototype.forEach.call(doc.querySelectorAll("button[data-pack]"), enhanceSave);
+  Array.prototype.forEach.call(doc.querySelectorAll("form[data-help-form]"), enhanceHelp);
   // "Print this page" (the recovery code): a button only where a script can print.
   Array.prototype.forEach.call(doc.querySelectorAll("button[data-print]"), function (button) {
     button.hidden = false;
@@ -391,6 +496,7 @@
   function flushAndTell() { return flush().then(showRefused); }
 
   rememberCsrf(csrfToken()).catch(function () {});
+  rememberLearner(learner).catch(function () {});
   scope.addEventListener("online", flushAndTell);
   if ("serviceWorker" in navigator) {
     scope.addEventListener("load", function () {
