@@ -36,7 +36,7 @@ ROLES = {
 # Not pages: the admin is Wagtail's own (tested there); the API and the xAPI addresses are for
 # machines (their own matrices check them); static files and media are files.
 OUTSIDE = ("/admin/", "/api/", "/xapi/", "/static/", "/media/", "/django-admin/")
-MOST_PAGES = 400
+MOST_PAGES = 800
 
 
 class Links(HTMLParser):
@@ -95,12 +95,13 @@ def crawl(client: Client, start: str) -> tuple[dict[str, int], int]:
 
 def page_of(url: str) -> str:
     """A page, whatever it is asked to lead to next (every page links to sign-in with its own
-    ?next=, and that is one sign-in page)."""
+    ?next=, and that is one sign-in page) or whichever lesson and question it is about (every
+    lesson and question links to "Get help" with its own: that is one help page)."""
     parts = urlsplit(url)
     query = "&".join(
         f"{key}={value}"
         for key, values in sorted(parse_qs(parts.query).items())
-        if key != "next"
+        if key not in ("next", "lesson", "question")
         for value in values
     )
     return parts.path + (f"?{query}" if query else "")

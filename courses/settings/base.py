@@ -295,6 +295,8 @@ _rates = {
     "PUENTE_RATE_JOIN_PER_ADDRESS": os.environ.get("PUENTE_RATE_JOIN_PER_ADDRESS"),
     "PUENTE_RATE_EVENTS_PER_USER": os.environ.get("PUENTE_RATE_EVENTS_PER_USER"),
     "PUENTE_RATE_EVENTS_PER_ADDRESS": os.environ.get("PUENTE_RATE_EVENTS_PER_ADDRESS"),
+    "PUENTE_RATE_HELP_PER_USER": os.environ.get("PUENTE_RATE_HELP_PER_USER"),
+    "PUENTE_RATE_HELP_PER_ADDRESS": os.environ.get("PUENTE_RATE_HELP_PER_ADDRESS"),
 }
 globals().update({name: value for name, value in _rates.items() if value})
 # With the cache down, rate limits let requests through rather than lock everyone out.

@@ -4,6 +4,7 @@ requests families send ("Get help") with the answers they get back."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lms.models.learners import Learner
 from lms.models.people import Classroom, School
@@ -58,10 +59,11 @@ class HelpPlace(models.Model):
 
 
 class HelpStatus(models.TextChoices):
-    NEW = "new", _("New")
-    IN_PROGRESS = "in-progress", _("In progress")
-    ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    # With a context: "In progress" of a lesson is another word in some languages.
+    NEW = "new", pgettext_lazy("help request", "New")
+    IN_PROGRESS = "in-progress", pgettext_lazy("help request", "In progress")
+    ANSWERED = "answered", pgettext_lazy("help request", "Answered")
+    CLOSED = "closed", pgettext_lazy("help request", "Closed")
 
 
 class ContactWay(models.TextChoices):

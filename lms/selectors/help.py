@@ -23,6 +23,7 @@ from lms.models import (
     School,
     StaffRole,
 )
+from lms.selectors.activities import LessonLink, lesson_context, lesson_links
 
 OPEN = (HelpStatus.NEW, HelpStatus.IN_PROGRESS)
 FIGURE_WEEKS = 8
@@ -67,6 +68,35 @@ def where_to_get_help(*, school: School | None) -> WhereToGetHelp:
         desk = HelpDesk.objects.filter(school=school).first()
     places = list(HelpPlace.objects.filter(school=school)) if school else []
     return WhereToGetHelp(school=school, desk=desk, places=places)
+
+
+@dataclass(frozen=True)
+class HelpSubject:
+    """What a request is about: the lesson, and the question as the family read it."""
+
+    lesson: LessonLink
+    question: str = ""
+    question_language: str = ""
+
+
+def help_subject(
+    *, lesson_key: object, question_id: str, language: str, request=None
+) -> HelpSubject | None:
+    if not lesson_key:
+        return None
+    link = lesson_links([lesson_key], language, request).get(str(lesson_key))
+    if link is None:
+        return None
+    context = lesson_context(lesson_key)
+    texts = context.question_texts.get(question_id) if context and question_id else None
+    if texts is None:
+        return HelpSubject(lesson=link)
+    for shown_in in (language, link.language, *texts.prompt):
+        if texts.prompt.get(shown_in):
+            return HelpSubject(
+                lesson=link, question=texts.prompt[shown_in], question_language=shown_in
+            )
+    return HelpSubject(lesson=link)
 
 
 # What staff and integrations reach.

@@ -80,7 +80,7 @@ def lms_account_nav(context) -> dict:
 
 @register.inclusion_tag("lms/help/form.html", takes_context=True)
 def lms_help_form(context) -> dict:
-    """"Get help" as a form a page that works offline can hold (the offline page): the phone
+    """ "Get help" as a form a page that works offline can hold (the offline page): the phone
     keeps what is written and sends it when it is back online (puente.js)."""
     return {
         "form": HelpForm(initial={"request_id": uuid.uuid4()}),

@@ -14,30 +14,19 @@ from django.utils.translation import gettext as _
 from lms.access import acting_profiles, principal_of
 from lms.forms import HelpForm, request_uuid
 from lms.ratelimits import HELP, minutes_to_wait
-from lms.selectors.activities import lesson_context, lesson_links
-from lms.selectors.help import help_requests_of_family, help_route, where_to_get_help
+from lms.selectors.activities import lesson_links
+from lms.selectors.help import (
+    help_requests_of_family,
+    help_route,
+    help_subject,
+    where_to_get_help,
+)
 from lms.services.help import (
     HelpError,
     help_replies_mark_seen,
     help_request_create,
 )
 from lms.views.access import anyone, signed_in
-
-
-def _about(lesson_key, question_id: str, request: HttpRequest) -> dict | None:
-    """What the request is about, as the family sees it: the lesson and its question."""
-    if not lesson_key:
-        return None
-    link = lesson_links([lesson_key], get_language(), request).get(str(lesson_key))
-    if link is None:
-        return None
-    context = lesson_context(lesson_key)
-    question = context.question(question_id) if context and question_id else None
-    texts = context.question_texts.get(question_id) if question else None
-    prompt = ""
-    if texts is not None:
-        prompt = texts.prompt.get(get_language()) or texts.prompt.get(link.language, "")
-    return {"lesson": link, "question": prompt}
 
 
 @signed_in
@@ -87,7 +76,12 @@ def help_ask(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "learner": principal.profile,
-            "about": _about(lesson_key, form["question"].value() or "", request),
+            "about": help_subject(
+                lesson_key=lesson_key,
+                question_id=form["question"].value() or "",
+                language=get_language(),
+                request=request,
+            ),
             "requests": requests,
             "where": where_to_get_help(school=help_route(learner=principal.profile).school),
             "show_learner": len(acting_profiles(principal)) > 1,

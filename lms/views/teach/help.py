@@ -14,8 +14,14 @@ from django.utils.translation import gettext as _
 
 from lms.access import administered_schools, principal_of
 from lms.models import HelpDesk, HelpPlace, HelpStatus
-from lms.selectors.activities import lesson_context, lesson_links
-from lms.selectors.help import help_figures, help_queue, help_queue_counts, help_request_in_queue
+from lms.selectors.activities import lesson_links
+from lms.selectors.help import (
+    help_figures,
+    help_queue,
+    help_queue_counts,
+    help_request_in_queue,
+    help_subject,
+)
 from lms.services.help import (
     REPLY_MAX,
     HelpError,
@@ -119,20 +125,18 @@ def request_page(request: HttpRequest, help_request_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("lms:help-request", help_request_id=help_request.pk)
-    about = None
-    if help_request.lesson_key:
-        about = lesson_links([help_request.lesson_key], get_language(), request).get(
-            str(help_request.lesson_key)
-        )
-    context = lesson_context(help_request.lesson_key) if help_request.lesson_key else None
-    question = context.question(help_request.question_id) if context else None
+    about = help_subject(
+        lesson_key=help_request.lesson_key,
+        question_id=help_request.question_id,
+        language=help_request.language,
+        request=request,
+    )
     return render(
         request,
         "lms/teach/help_request.html",
         {
             "item": help_request,
             "about": about,
-            "question": question,
             "form": form,
             "error": error,
             "statuses": HelpStatus.choices,

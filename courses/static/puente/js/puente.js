@@ -228,7 +228,7 @@
   }
 
   scope.PuenteQueue = {
-    add: queueEvent, flush: flush, all: queuedEvents, refused: refusedEvents
+    add: queueEvent, help: queueHelp, flush: flush, all: queuedEvents, refused: refusedEvents
   };
 
   if (typeof scope.document === "undefined") return; // the service worker stops here
