@@ -96,6 +96,7 @@ bench: install
 	$(PY) bench/events_ingest.py
 	$(PY) bench/xapi_delivery.py
 	$(PY) bench/class_dashboard.py
+	$(PY) bench/help_queue.py
 	$(PY) bench/phone_budget.py
 	$(PY) bench/load.py
 	$(PY) bench/outbox_claim.py
