@@ -422,3 +422,28 @@ def test_the_queue_page_costs_the_same_queries_for_few_and_many_requests(world):
     for q in captured:
         print(q["sql"][:300])
     assert queries() == few
+
+
+def test_what_a_family_writes_never_reaches_a_log_line(world, caplog):
+    caplog.set_level("DEBUG")
+    client = signed_in(world.users["learner"])
+    client.post(
+        "/es/learn/help/",
+        {
+            "message": "Mi contraseña es secreta123",
+            "contact": "call",
+            "phone": "555 222 3333",
+            "consent": "on",
+            "best_time": "any",
+        },
+    )
+    request = HelpRequest.objects.get()
+    helper = signed_in(world.helper)
+    helper.post(
+        f"/en/teach/help/{request.pk}/",
+        {"action": "reply", "text": "Cambie la contraseña ahora", "language": "es"},
+    )
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert logged  # the requests were logged...
+    for private in ("secreta123", "555 222 3333", "5552223333", "Cambie la contraseña"):
+        assert private not in logged  # ...but not what was written

@@ -49,8 +49,27 @@ def help_error(error: HelpError) -> ValidationError:
 
 
 class HelpPagination(LimitOffsetPagination):
+    """DRF's, except that a limit or offset that is not a number is a 400 saying so (DRF
+    quietly uses its default, and the caller never learns their request was wrong)."""
+
     default_limit = 50
     max_limit = 200
+
+    def _number(self, request: Request, name: str, default: int) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        if not raw.isdigit() or (name == self.limit_query_param and int(raw) == 0):
+            raise ValidationError({name: [_("Send a whole number, like 50.")]})
+        return int(raw)
+
+    def get_limit(self, request: Request) -> int:
+        return min(
+            self._number(request, self.limit_query_param, self.default_limit), self.max_limit
+        )
+
+    def get_offset(self, request: Request) -> int:
+        return self._number(request, self.offset_query_param, 0)
 
 
 class HelpRequestsView(PuenteAPIView):
