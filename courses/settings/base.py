@@ -311,7 +311,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Every language field of the API takes the same codes: one enum, named once.
-    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "lms.api.serializers.manage.LANGUAGE_CODES"},
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "lms.api.serializers.manage.LANGUAGE_CODES",
+        "HelpStatusEnum": "lms.models.help.HelpStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "lms.api.schema.add_error_responses",
