@@ -18,15 +18,25 @@ def picture_filter_specs() -> list[str]:
 
 
 def picture_html(
-    image: AbstractImage, *, alt: str, css_class: str = "", tap_to_load: bool = False
+    image: AbstractImage,
+    *,
+    alt: str,
+    css_class: str = "",
+    tap_to_load: bool = False,
+    first: bool = False,
 ) -> SafeString:
     """A <picture> with AVIF and WebP sources, lazy-loaded, with the given alt text.
+
+    ``first``: the picture at the top of the page, likely its largest paint, loads at once
+    and before other images (lazy-loading it delays the page's first meaningful paint).
 
     ``tap_to_load`` (the data saver): the picture sits in a closed <details>, and a browser
     does not fetch a lazy image that is not rendered, so it costs nothing until tapped.
     """
     renditions = get_renditions_or_not_found(image, picture_filter_specs())
     attrs = {"alt": alt, "sizes": PICTURE_SIZES, "loading": "lazy", "decoding": "async"}
+    if first and not tap_to_load:
+        attrs.update(loading="eager", fetchpriority="high")
     if css_class:
         attrs["class"] = css_class
     picture = Picture(renditions, attrs).__html__()

@@ -1,6 +1,7 @@
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils.translation import gettext as _
 
@@ -64,3 +65,18 @@ class RequestSizeLimitMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message, "code": "too_large"}, status=413)
         return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+# Already compressed: gzip again costs the server time and saves the phone nothing.
+COMPRESSED_TYPES = ("image/avif", "image/webp", "image/jpeg", "image/png", "image/gif")
+COMPRESSED_PREFIXES = ("audio/", "video/", "font/woff")
+
+
+class GZipUnlessCompressedMiddleware(GZipMiddleware):
+    """Django's gzip, except for pictures, sound and video (their formats are compressed)."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase):
+        content_type = response.get("Content-Type", "").split(";")[0].strip()
+        if content_type in COMPRESSED_TYPES or content_type.startswith(COMPRESSED_PREFIXES):
+            return response
+        return super().process_response(request, response)

@@ -23,6 +23,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
@@ -77,6 +79,16 @@ class CoursePageBase(Page):
         context = super().get_context(request, *args, **kwargs)
         context["chrome"] = page_chrome(self, request, with_siblings=self.navigates_siblings)
         return context
+
+    def meta_description(self) -> str:
+        """What search results and link previews show, in the page's language: its search
+        description if an editor wrote one, else its summary (the catalog: its intro)."""
+        text = (
+            self.search_description
+            or getattr(self, "summary", "")
+            or strip_tags(getattr(self, "intro", "") or "")
+        )
+        return Truncator(" ".join(text.split())).chars(160)
 
     def search_words(self) -> str:
         """Empty but in a language written without spaces (courses/search/languages.py)."""

@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path, re_path
-from django.views.static import serve as serve_media
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import health, observability, offline
 from courses.admin_login import AdminLoginView
+from courses.media import serve_media
 from courses.search.views import search
 from lms.urls import xapi_urlpatterns
 
@@ -37,7 +37,6 @@ if settings.PUENTE_SERVE_MEDIA:
         re_path(
             rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$",
             serve_media,
-            {"document_root": settings.MEDIA_ROOT},
         )
     ]
 

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import get_language_info, to_locale
 
 pytestmark = pytest.mark.django_db
@@ -54,8 +55,29 @@ def test_switcher_links_to_the_same_page_in_every_language(course_tree, client):
     for language in ("es", "vi", "zh-hans", "ar"):
         translated_url = course_tree.translation(lesson, language).get_url()
         assert f'<a href="{translated_url}" lang="{language}" hreflang="{language}">' in html
-        assert f'<link rel="alternate" hreflang="{language}" href="{translated_url}">' in html
+        absolute = f"http://testserver{translated_url}"
+        assert f'<link rel="alternate" hreflang="{language}" href="{absolute}">' in html
+    # Itself and x-default (English) too, absolute: what search engines read.
+    english = f"http://testserver{lesson.get_url()}"
+    assert f'<link rel="alternate" hreflang="en" href="{english}">' in html
+    assert f'<link rel="alternate" hreflang="x-default" href="{english}">' in html
     assert 'aria-current="page">English</a>' in html
+
+
+def test_every_course_page_has_a_description_in_its_own_language(course_tree, client):
+    for page in (
+        course_tree.catalog,
+        course_tree.course,
+        course_tree.modules[0],
+        course_tree.lessons[0],
+    ):
+        for language in ("en", "es"):
+            translated = course_tree.translation(page, language)
+            html = client.get(translated.get_url()).content.decode()
+            with translation.override(language):
+                tagline = translation.gettext("Puente: digital skills for the whole family.")
+            description = translated.meta_description() or tagline
+            assert f'<meta name="description" content="{escape(description)}">' in html
 
 
 def test_translated_page_shows_its_own_content_without_notice(course_tree, client):

@@ -217,3 +217,27 @@ def test_a_lesson_with_a_recorded_voice_has_no_listen_control(course_tree, clien
     html = client.get(lesson.get_url()).content.decode()
     assert "data-listen-play" not in html
     assert "lesson.mp3" in html
+
+
+def test_the_first_picture_of_the_catalog_and_a_course_loads_at_once(course_tree, client):
+    """The picture at the top is the page's largest paint: eager and first in line; the rest
+    wait until they are scrolled to."""
+    for page in (course_tree.catalog, course_tree.course):
+        html = client.get(page.get_url()).content.decode()
+        pictures = re.findall(r"<img [^>]+>", html)
+        assert pictures, page
+        assert 'loading="eager"' in pictures[0] and 'fetchpriority="high"' in pictures[0]
+        assert all('loading="lazy"' in tag for tag in pictures[1:])
+    # With data saver on, nothing loads before a tap, the first picture included.
+    client.cookies["puente_data_saver"] = "1"
+    html = client.get(course_tree.course.get_url()).content.decode()
+    assert 'fetchpriority="high"' not in html
+
+
+def test_picture_renditions_are_kept_a_year_and_not_gzipped_again(course_tree, client):
+    html = client.get(course_tree.course.get_url()).content.decode()
+    picture = re.findall(r'srcset="(/media/images/[^ "]+)', html)[0]
+    response = client.get(picture, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "Content-Encoding" not in response

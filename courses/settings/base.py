@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "courses.middleware.ContentSecurityPolicyMiddleware",
     "courses.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    "courses.middleware.GZipUnlessCompressedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "courses.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

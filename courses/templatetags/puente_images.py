@@ -8,9 +8,15 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def responsive_picture(context, image, alt: str = "", css_class: str = "") -> SafeString:
+def responsive_picture(
+    context, image, alt: str = "", css_class: str = "", first: bool = False
+) -> SafeString:
     if not image:
         return SafeString("")
     return picture_html(
-        image, alt=alt, css_class=css_class, tap_to_load=data_saver_on(context.get("request"))
+        image,
+        alt=alt,
+        css_class=css_class,
+        tap_to_load=data_saver_on(context.get("request")),
+        first=first,
     )
