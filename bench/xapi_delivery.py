@@ -3,11 +3,14 @@
 1. Throughput: the outbox and worker deliver N statements; the same N are POSTed to the same
    Ralph directly in batches of the same size. Ralph's file store slows as it grows, so each
    round empties it before each way of sending, and the order alternates between rounds.
-2. Latency under steady load: learners' events are recorded at a steady rate while a worker
-   runs beside them; for each statement, the time from its event being recorded to Ralph
-   storing it (Ralph's own `stored` time).
+2. Latency: learners' events are recorded at a steady rate while a worker runs beside them
+   with its default polling interval (1 s); for each statement, the time from its event being
+   recorded to Ralph storing it (Ralph's own `stored` time). At light load twice, the worker
+   only polling and the worker woken by PostgreSQL's NOTIFY (on SQLite both poll), then at
+   the steady rate.
 
     .venv/bin/python bench/xapi_delivery.py [--statements 2000] [--batch 100] [--rounds 3]
+        [--database-url postgres://...] [--light-rate 2] [--skip-throughput]
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import time
 import uuid
 from datetime import datetime
 
-from common import build_site, setup_django, summary
+from common import build_site, percentile, setup_django, summary
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,6 +33,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=20.0, help="events per second (latency)")
     parser.add_argument("--seconds", type=float, default=20.0, help="latency test duration")
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--light-rate", type=float, default=2.0, help="events/s, light load")
+    parser.add_argument("--skip-throughput", action="store_true")
     return parser.parse_args()
 
 
@@ -131,7 +136,7 @@ def statement_size(statements: list[dict]) -> int:
     return round(sum(len(json.dumps(s)) for s in statements) / len(statements))
 
 
-def latency(ralph, rate: float, seconds: float) -> None:
+def latency(ralph, rate: float, seconds: float, *, wake: bool = True) -> list[float]:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
     from wagtail.models import Page
@@ -152,12 +157,14 @@ def latency(ralph, rate: float, seconds: float) -> None:
 
     stop = threading.Event()
     worker = DeliveryWorker()
+    if not wake:
+        worker.wakeup.listens = False  # the baseline: polling only
 
     def deliver() -> None:
         from django.db import connection
 
         try:
-            worker.run(idle_seconds=0.05, should_stop=stop.is_set)
+            worker.run(should_stop=stop.is_set)
         finally:
             worker.close()
             connection.close()
@@ -201,11 +208,17 @@ def latency(ralph, rate: float, seconds: float) -> None:
     for statement in ralph.statements():
         stored = datetime.fromisoformat(statement["stored"].replace("Z", "+00:00"))
         delays.append((stored - recorded[statement["id"]]).total_seconds() * 1000)
+    how = (
+        "woken by NOTIFY, polling every 1 s"
+        if wake and worker.wakeup.listens
+        else "polling every 1 s"
+    )
     print(
         f"\n2. Event -> stored in the LRS, {count} events ({total} statements) at "
-        f"{rate:g} events/s for {seconds:g} s, one worker polling every 50 ms:"
+        f"{rate:g} events/s for {seconds:g} s, one worker {how}:"
     )
     print(f"   ms: {summary(delays)}   (statements delivered: {len(delays)} of {total})")
+    return delays
 
 
 def main() -> None:
@@ -228,8 +241,16 @@ def main() -> None:
             from lms.services.xapi import endpoints_sync_from_settings
 
             endpoints_sync_from_settings()
-            throughput(ralph, realistic_statements(args.statements), args.batch, args.rounds)
-            latency(ralph, args.rate, args.seconds)
+            if not args.skip_throughput:
+                throughput(ralph, realistic_statements(args.statements), args.batch, args.rounds)
+            polled = latency(ralph, args.light_rate, args.seconds, wake=False)
+            woken = latency(ralph, args.light_rate, args.seconds, wake=True)
+            p95 = percentile(woken, 0.95), percentile(polled, 0.95)
+            print(
+                f"   light load p95: woken {p95[0]:.0f} ms / polling {p95[1]:.0f} ms = "
+                f"{p95[0] / p95[1]:.2f}"
+            )
+            latency(ralph, args.rate, args.seconds, wake=True)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from lms.models import (
     StatementDelivery,
     WorkerHeartbeat,
 )
+from lms.xapi.wakeup import statements_stored
 
 BACKFILL_CHUNK = 1000
 # Statements recorded while an endpoint was being created may not have seen it; the backfill
@@ -101,6 +102,8 @@ def statements_enqueue(
             for endpoint_id in endpoints
         ]
     )
+    if rows and endpoints:
+        statements_stored()  # wakes the delivery worker when this transaction commits
     return rows
 
 

@@ -38,6 +38,7 @@ from lms.xapi.delivery import (
     deliveries_record,
     release_claims,
 )
+from lms.xapi.wakeup import Wakeup
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,9 @@ class DeliveryWorker:
         self.outages: dict[int, float] = {}
         # Set by SIGTERM/SIGINT (or a test): the worker stops within a few seconds.
         self.stop_event = threading.Event()
+        # Between rounds the worker waits for statements to be stored (PostgreSQL's
+        # LISTEN/NOTIFY) or, at the latest, its idle interval (the polling fallback).
+        self.wakeup = Wakeup()
         self.beaten_at = 0.0
 
     def client_for(self, endpoint: LrsEndpoint, credentials: tuple[str, str]) -> LrsClient:
@@ -272,7 +276,7 @@ class DeliveryWorker:
                 continue
             if once:
                 break
-            self.stop_event.wait(idle)
+            self.wakeup.wait(idle, self.stop_event)
         return total
 
     def stopping(self, should_stop: Callable[[], bool] | None) -> bool:
@@ -281,6 +285,7 @@ class DeliveryWorker:
         return self.stop_event.is_set()
 
     def close(self) -> None:
+        self.wakeup.close()
         self.sender.shutdown()
         for client in self.clients.values():
             client.close()
