@@ -113,7 +113,32 @@ def main() -> None:
             "counts include BEGIN/SAVEPOINT/COMMIT."
         )
         print(f"stylesheet (the page's only other request before load): {css_gz:,} bytes gzip")
+        compare_body_cache(args.requests, [("anonymous", client), ("signed in", signed_in)])
         print("budget: <= 20,480 bytes and <= 4 requests before load; <= 10 SQL queries")
+
+
+def compare_body_cache(requests: int, readers: list) -> None:
+    """The lesson body cache on and off (courses/lesson_cache.py), in interleaved rounds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    url = LESSONS[0]
+    print("\nThe lesson body cache, on / off, interleaved rounds:")
+    for label, who in readers:
+        timings = {True: [], False: []}
+        sql = {}
+        for _round in range(5):
+            for on in (True, False):
+                with override_settings(PUENTE_CACHE_LESSON_BODY=on):
+                    timings[on] += timed_gets(who, url, max(1, requests // 5))
+                    with CaptureQueriesContext(connection) as queries:
+                        who.get(url)
+                    sql[on] = len(queries.captured_queries)
+        on, off = statistics.median(timings[True]), statistics.median(timings[False])
+        print(
+            f"  {label:<10} on {on:6.2f} ms ({sql[True]} SQL)  off {off:6.2f} ms "
+            f"({sql[False]} SQL)  off/on {off / on:4.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The plugin's signals: what it tells optional parts (LTI grade return, statement extensions)
 about learning, and how it keeps cached course structure in step with Wagtail's pages."""
 
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -33,7 +33,8 @@ def _page_changed(sender, **kwargs) -> None:
     content_changed()
 
 
-def _page_deleted(sender, instance, **kwargs) -> None:
+def _page_saved_or_deleted(sender, instance, **kwargs) -> None:
+    """A page saved or deleted (any model's signal comes here: only pages count)."""
     if isinstance(instance, Page):
         content_changed()
 
@@ -41,4 +42,6 @@ def _page_deleted(sender, instance, **kwargs) -> None:
 def connect() -> None:
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(_page_changed, dispatch_uid=f"lms-content-{signal!r}")
-    post_delete.connect(_page_deleted, dispatch_uid="lms-content-deleted")
+    # Saved or deleted outside the editor's publish button too (a loader, a script).
+    post_save.connect(_page_saved_or_deleted, dispatch_uid="lms-content-saved")
+    post_delete.connect(_page_saved_or_deleted, dispatch_uid="lms-content-deleted")

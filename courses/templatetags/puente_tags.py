@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
+from courses.lesson_cache import lesson_body as cached_lesson_body
 from courses.styles import stylesheet_text
 
 register = template.Library()
@@ -36,3 +37,20 @@ def alternate_links(context, languages: list) -> SafeString:
         '<link rel="alternate" hreflang="{}" href="{}">',
         ((code, request.build_absolute_uri(url)) for code, url in links),
     )
+
+
+@register.simple_tag(takes_context=True)
+def lesson_body(context) -> SafeString:
+    """The lesson's blocks: rendered once per revision, language and data saver, with each
+    request's CSRF token and event ids put back (courses/lesson_cache.py). A page that shows
+    answers or errors is rendered afresh."""
+    page = context["page"]
+    flat = context.flatten()
+
+    def render() -> str:
+        return "".join(
+            block.render_as_block(context={**flat, "block_id": block.id}) for block in page.body
+        )
+
+    fresh = bool(context.get("answers") or context.get("form_error") or context.get("outcome"))
+    return cached_lesson_body(page, context["request"], render, fresh=fresh)
