@@ -447,3 +447,23 @@ def test_what_a_family_writes_never_reaches_a_log_line(world, caplog):
     assert logged  # the requests were logged...
     for private in ("secreta123", "555 222 3333", "5552223333", "Cambie la contraseña"):
         assert private not in logged  # ...but not what was written
+
+
+def test_the_operator_chooses_the_default_help_desk_in_the_wagtail_admin(world, admin_client):
+    assert admin_client.get("/admin/help_desks/").status_code == 200
+    fields = {"phone": "555 000 2222", "hours": "Lunes a viernes", "language": "es"}
+    created = admin_client.post(
+        "/admin/help_desks/new/", {"school": world.school.pk, "is_site_default": "on", **fields}
+    )
+    assert created.status_code == 302
+    assert HelpDesk.objects.get(school=world.school).is_site_default
+    # A second default is refused with a reason, not a 500.
+    refused = admin_client.post(
+        "/admin/help_desks/new/",
+        {"school": world.other_school.pk, "is_site_default": "on", **fields},
+    )
+    assert refused.status_code == 200
+    assert HelpDesk.objects.filter(is_site_default=True).count() == 1
+    # Families in no class now reach it.
+    request = ask(world.users["other_caregiver"].learner)
+    assert request.school == world.school
