@@ -351,7 +351,15 @@ class LessonPage(CoursePageBase):
 
     def serve(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method != "POST":
-            return super().serve(request, *args, **kwargs)
+            # Imported here: courses.offline, which it reads, imports these models.
+            from courses.conditional import lesson_etag, not_modified, with_validator
+
+            etag = lesson_etag(self, request)
+            unchanged = not_modified(request, etag)
+            if unchanged is not None:
+                return unchanged
+            response = super().serve(request, *args, **kwargs)
+            return with_validator(response, etag)
         learner = learning.current_learner(request)
         if request.POST.get("action") == "finish":
             if learner is None:

@@ -125,3 +125,33 @@ def test_the_key_names_the_revision_language_saver_and_whether_signed_in(course_
     with translation.override("es"):
         key = lesson_body_key(lesson, request)
     assert f":{lesson.pk}:{lesson.latest_revision_id or 0}:es:full:anyone" in key
+
+
+def test_a_phone_revisiting_a_lesson_gets_304_until_it_changes(course_tree, client):
+    url = course_tree.lessons[0].get_url()
+    client.get(url)  # the CSRF cookie the phone's copy is signed with
+    first = client.get(url)
+    etag = first["ETag"]
+    assert etag.startswith('W/"')
+    assert "no-cache" in first["Cache-Control"]
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert len(queries.captured_queries) <= 4  # routing the page; nothing rendered
+    # Another language, the data saver, or a new revision: a new page.
+    spanish = course_tree.translation(course_tree.lessons[0], "es").get_url()
+    assert client.get(spanish, HTTP_IF_NONE_MATCH=etag).status_code == 200
+    client.cookies["puente_data_saver"] = "1"
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+    del client.cookies["puente_data_saver"]
+    lesson = course_tree.lessons[0].specific
+    lesson.save_revision().publish()
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_signed_in_lessons_have_no_etag(course_tree):
+    reader = signed_in("dina")
+    response = reader.get(course_tree.lessons[0].get_url())
+    assert response.status_code == 200
+    assert "ETag" not in response
