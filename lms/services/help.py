@@ -17,7 +17,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.conf import lms_setting
 from lms.models import (
     BestTime,
     ContactWay,
@@ -32,7 +31,7 @@ from lms.models import (
 from lms.selectors.activities import lesson_context
 from lms.selectors.assignments import class_context
 from lms.selectors.help import help_route
-from lms.services.xapi import statements_enqueue
+from lms.services.xapi import statement_context, statements_enqueue
 from lms.xapi import statements as xapi
 
 MESSAGE_MAX = 1000
@@ -163,18 +162,14 @@ def _asked_statement(*, learner: Learner, request: HelpRequest) -> dict | None:
     if context is None:
         return None
     team = class_context(learner=learner, activity_keys=[context.lesson.key])
-    ctx = xapi.StatementContext(
+    ctx = statement_context(
+        learner=learner,
         statement_id=str(
             uuid.uuid5(HELP_STATEMENT_NAMESPACE, f"{learner.actor_id}/{request.client_id}")
         ),
-        activity_base=f"{lms_setting('BASE_URL').rstrip('/')}/xapi/activities",
-        actor_home_page=lms_setting("BASE_URL"),
-        actor_name=str(learner.actor_id),
         occurred_at=request.created_at,
         language=request.language,
-        platform=lms_setting("PLATFORM"),
-        team_id=team.group_id if team else None,
-        instructor_id=team.instructor_id if team else None,
+        class_context=team,
     )
     return xapi.asked_for_help(ctx, context.lesson, context.module, context.course)
 

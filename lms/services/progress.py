@@ -32,7 +32,7 @@ from lms.models import (
 )
 from lms.selectors.activities import LessonContext, lesson_context
 from lms.selectors.assignments import class_context
-from lms.services.xapi import statements_enqueue
+from lms.services.xapi import statement_context, statements_enqueue
 from lms.signals import lesson_completed, statement_extensions
 from lms.xapi import statements as xapi
 
@@ -414,22 +414,18 @@ class _Recorder:
             self._emit(xapi.registered(self._ctx("registered"), course))
 
     def _ctx(self, role: str) -> xapi.StatementContext:
-        return xapi.StatementContext(
+        return statement_context(
+            learner=self.learner,
             statement_id=str(
                 uuid.uuid5(
                     STATEMENT_NAMESPACE,
                     f"{self.learner.actor_id}/{self.event.event_id}/{role}",
                 )
             ),
-            activity_base=f"{lms_setting('BASE_URL').rstrip('/')}/xapi/activities",
-            actor_home_page=lms_setting("BASE_URL"),
-            actor_name=str(self.learner.actor_id),
             occurred_at=self.occurred_at,
             language=self.language,
-            platform=lms_setting("PLATFORM"),
             registration=str(self.registration.registration) if self.registration else None,
-            team_id=self.class_context.group_id if self.class_context else None,
-            instructor_id=self.class_context.instructor_id if self.class_context else None,
+            class_context=self.class_context,
             extensions=self.extensions,
         )
 

@@ -12,9 +12,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
-from lms.conf import default_lrs
+from lms.conf import default_lrs, lms_setting
 from lms.models import (
     DeliveryStatus,
     Learner,
@@ -24,6 +25,7 @@ from lms.models import (
     StatementDelivery,
     WorkerHeartbeat,
 )
+from lms.xapi import statements as xapi
 from lms.xapi.wakeup import statements_stored
 
 BACKFILL_CHUNK = 1000
@@ -202,3 +204,37 @@ def deliveries_replay(
         claimed_by="",
         claimed_until=None,
     )
+
+
+def statement_context(
+    *,
+    learner: Learner,
+    statement_id: str,
+    occurred_at,
+    language: str,
+    registration: str | None = None,
+    class_context=None,
+    extensions: dict | None = None,
+) -> xapi.StatementContext:
+    """What every statement about this learner shares: their opaque account, this site's
+    activity IRIs and platform, and their class (ids only)."""
+    return xapi.StatementContext(
+        statement_id=statement_id,
+        activity_base=activity_base(),
+        actor_home_page=lms_setting("BASE_URL"),
+        actor_name=str(learner.actor_id),
+        occurred_at=occurred_at,
+        language=language,
+        platform=lms_setting("PLATFORM"),
+        registration=registration,
+        team_id=class_context.group_id if class_context else None,
+        instructor_id=class_context.instructor_id if class_context else None,
+        extensions=extensions or {},
+    )
+
+
+def activity_base() -> str:
+    """Where activity IRIs live: PUENTE_BASE_URL and the plugin's xAPI activity address
+    (the URL conf's, not a path written here)."""
+    sample = reverse("xapi-activity", kwargs={"activity_type": "lesson", "key": uuid.UUID(int=0)})
+    return lms_setting("BASE_URL").rstrip("/") + sample.rsplit("/", 2)[0]
