@@ -109,6 +109,10 @@ def test_a_family_asks_from_a_question_and_the_request_reaches_its_class_and_sch
     )
     assert kept.phone == "555 123 4567"
 
+    # The caregiver sees the child's question on the household page, before any answer.
+    household = signed_in(world.users["caregiver"]).get("/es/learn/household/")
+    assert "No entiendo la pregunta" in household.content.decode()
+
     # Who sees it: A1's educator, school A's helper and administrator; not school B's.
     for username, sees in [
         ("teacher", True),

@@ -173,6 +173,19 @@ def help_requests_of_family(*, principal: Principal) -> QuerySet[HelpRequest]:
     )
 
 
+def help_requests_for_page(
+    *, principal: Principal, language: str, request=None, limit: int = 20
+) -> list[HelpRequest]:
+    """The family's latest requests as their pages show them: each with ``about`` (its
+    lesson's title in the reader's language) and ``new_replies`` (answers not seen yet)."""
+    requests = list(help_requests_of_family(principal=principal)[:limit])
+    titles = lesson_links([r.lesson_key for r in requests], language, request)
+    for item in requests:
+        item.about = titles.get(str(item.lesson_key)) if item.lesson_key else None
+        item.new_replies = [reply for reply in item.replies.all() if reply.seen_at is None]
+    return requests
+
+
 def help_request_reachable(*, principal: Principal, request_id: object) -> HelpRequest | None:
     """One request, if the principal may read it: the family's own, or in their queue."""
     try:

@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 from lms.access import acting_profiles, principal_of
 from lms.forms import HelpForm, request_uuid
 from lms.ratelimits import HELP, minutes_to_wait
-from lms.selectors.activities import lesson_links
 from lms.selectors.help import (
-    help_requests_of_family,
+    help_requests_for_page,
     help_route,
     help_subject,
     where_to_get_help,
@@ -65,11 +64,7 @@ def help_ask(request: HttpRequest) -> HttpResponse:
             )
             return redirect(f"{request.path}#request-{help_request.pk}")
     lesson_key = request_uuid(form["lesson"].value())
-    requests = list(help_requests_of_family(principal=principal)[:20])
-    titles = lesson_links([r.lesson_key for r in requests], get_language(), request)
-    for item in requests:
-        item.about = titles.get(str(item.lesson_key)) if item.lesson_key else None
-        item.new_replies = [reply for reply in item.replies.all() if reply.seen_at is None]
+    requests = help_requests_for_page(principal=principal, language=get_language(), request=request)
     response = render(
         request,
         "lms/help/ask.html",

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from lms.access import household_for, household_members, principal_of
 from lms.models import Household, Learner
 from lms.selectors.assignments import messages_for_learners
-from lms.selectors.help import help_answers_for_family
+from lms.selectors.help import help_requests_for_page
 from lms.services.households import (
     HouseholdError,
     household_child_add,
@@ -75,7 +75,9 @@ def household(request: HttpRequest) -> HttpResponse:
             "child_form": child_form,
             "class_messages": sorted(shown.values(), key=lambda m: m.created_at, reverse=True),
             # The children's questions and their answers reach the caregiver too.
-            "help_answers": help_answers_for_family(learners=members),
+            "requests": help_requests_for_page(
+                principal=principal_of(request), language=get_language(), request=request
+            ),
         },
         status=400 if request.method == "POST" else 200,
     )
