@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,3 +130,25 @@ def axe_violations(page) -> list[dict]:
                 nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
         }"""
     )
+
+
+# The phone's offline queue (puente.js, IndexedDB).
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def queued(page) -> int:
+    return page.evaluate("PuenteQueue.all().then(items => items.length)")
+
+
+def wait_until_sent(page, timeout: float = 15.0) -> None:
+    """Poll the phone's queue until it is empty (wait_for_function would not await it)."""
+    deadline = time.monotonic() + timeout
+    while queued(page):
+        assert time.monotonic() < deadline, "the queued events were not sent"
+        page.wait_for_timeout(100)

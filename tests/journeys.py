@@ -123,6 +123,19 @@ class Journey:
     def close(self) -> None:
         self.context.close()
 
+    def sign_in(self, username: str, password: str) -> None:
+        self.goto(f"/{self.language}/accounts/sign-in/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.click("form.form button[type=submit]")
+        self.page.wait_for_load_state()
+
+    def submit(self, form: str = "form.form") -> None:
+        """Send a form and wait for the page it leads to."""
+        with self.page.expect_navigation():
+            self.page.click(f"{form} button[type=submit]")
+        self.page.wait_for_load_state()
+
     def goto(self, path: str) -> None:
         self.page.goto(self.base_url + path)
 

@@ -19,7 +19,6 @@ from lms.models import Assignment, ClassMembership, ClassMessage, LessonProgress
 from lms.services.assignments import assignment_create
 from lms.services.classes import classroom_create, classroom_member_add
 from lms.services.learners import learner_sign_up
-from tests.browser import PHONE
 from tests.conftest import PASSWORD
 from tests.factories import build_course_tree
 from tests.journeys import Journey
@@ -120,43 +119,11 @@ def busy_class(db):
 
 
 def sign_in_as_teacher(journey: Journey) -> None:
-    journey.goto(f"/{journey.language}/accounts/sign-in/")
-    journey.page.fill("#id_username", "maestra")
-    journey.page.fill("#id_password", PASSWORD)
-    journey.page.click("form.form button[type=submit]")
-    journey.page.wait_for_load_state()
+    journey.sign_in("maestra", PASSWORD)
 
 
 def submit(journey: Journey, form: str = "form.form") -> None:
-    with journey.page.expect_navigation():
-        journey.page.click(f"{form} button[type=submit]")
-    journey.page.wait_for_load_state()
-
-
-@pytest.mark.parametrize("language", ["es", "ar"])
-def test_the_class_dashboard_reads_at_a_glance_on_a_phone(
-    browser, live_server, busy_class, language
-):
-    _tree, classroom, _laggard = busy_class
-    journey = Journey(browser, live_server.url, language, name="class")
-    try:
-        sign_in_as_teacher(journey)
-        journey.goto(f"/{language}/teach/classes/{classroom.pk}/")
-        journey.screen("dashboard")
-        page = journey.page
-        assert page.locator(".summaries > li").count() == 5
-        assert page.evaluate(WORD_SPLIT_ACROSS_LINES) == []
-        assert page.evaluate(SMALL_TEXT) == []
-        first = page.locator(".learner-cards > li").first
-        assert LAGGARD in first.locator(".learner-name").inner_text()
-        box = first.bounding_box()
-        scrolled = page.evaluate("window.scrollY")
-        assert box["y"] + scrolled + box["height"] <= 2 * PHONE["height"]
-        # The overdue marks are there for the laggard: two of them.
-        assert first.locator(".mark.is-overdue").count() == 2
-        assert journey.problems == []
-    finally:
-        journey.close()
+    journey.submit(form)
 
 
 VARIANTS = [

@@ -15,11 +15,10 @@ from lms.models import HelpReply, HelpRequest, HelpStatus, School, StaffRole
 from lms.services.classes import classroom_create, classroom_join
 from lms.services.help import HelpAsk, help_request_create
 from lms.services.learners import learner_sign_up
-from tests.browser import sign_in
+from tests.browser import queued, sign_in, wait_for, wait_until_sent
 from tests.conftest import PASSWORD
 from tests.factories import build_course_tree
 from tests.journeys import Journey
-from tests.test_browser_offline import queued, wait_for, wait_until_sent
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -49,20 +48,6 @@ def school_with_help(db):
     return tree, family
 
 
-def sign_in_journey(journey: Journey, username: str) -> None:
-    journey.goto(f"/{journey.language}/accounts/sign-in/")
-    journey.page.fill("#id_username", username)
-    journey.page.fill("#id_password", PASSWORD)
-    journey.page.click("form.form button[type=submit]")
-    journey.page.wait_for_load_state()
-
-
-def submit(journey: Journey, form: str) -> None:
-    with journey.page.expect_navigation():
-        journey.page.click(f"{form} button[type=submit]")
-    journey.page.wait_for_load_state()
-
-
 VARIANTS = [
     pytest.param("es", True, id="es"),
     pytest.param("ar", True, id="ar"),
@@ -81,7 +66,7 @@ def test_a_family_asks_from_a_question_and_a_helper_answers_from_a_phone(
     helper_phone = Journey(browser, live_server.url, language, javascript=javascript, name="helper")
     try:
         # The family, stuck on a question.
-        sign_in_journey(family_phone, "lupe")
+        family_phone.sign_in("lupe", PASSWORD)
         family_phone.goto(lesson.url)
         page = family_phone.page
         page.locator(f"#q-{question.id} .get-help a").click()
@@ -91,13 +76,13 @@ def test_a_family_asks_from_a_question_and_a_helper_answers_from_a_phone(
         page.fill("#id_message", MESSAGES[language])
         page.check("input[name=contact][value=text]")
         page.fill("#id_phone", "555 123 4567")
-        submit(family_phone, "form.help-form")
+        family_phone.submit("form.help-form")
         # Forgot the consent: told which box, and what was written is still there.
         assert page.locator(".has-error #id_consent, .has-error input[name=consent]").count()
         assert page.input_value("#id_message") == MESSAGES[language]
         family_phone.screen("ask-refused")
         page.check("#id_consent")
-        submit(family_phone, "form.help-form")
+        family_phone.submit("form.help-form")
         family_phone.screen("asked")
         assert MESSAGES[language] in page.locator(".help-requests").inner_text()
         asked = HelpRequest.objects.get()
@@ -109,7 +94,7 @@ def test_a_family_asks_from_a_question_and_a_helper_answers_from_a_phone(
         assert str(asked.lesson_key) == str(lesson.translation_key)
 
         # The helper, on their phone.
-        sign_in_journey(helper_phone, "ayuda")
+        helper_phone.sign_in("ayuda", PASSWORD)
         helper_phone.goto(f"/{language}/teach/help/")
         helper_phone.screen("queue")
         hpage = helper_phone.page
@@ -119,12 +104,12 @@ def test_a_family_asks_from_a_question_and_a_helper_answers_from_a_phone(
         hpage.wait_for_load_state()
         helper_phone.screen("request")
         assert "tel:5551234567" in hpage.locator(".help-contact").inner_html()
-        submit(helper_phone, ".help-actions form:first-child")
+        helper_phone.submit(".help-actions form:first-child")
         assert HelpRequest.objects.get().assigned_to.username == "ayuda"
         # The reply form says which language to answer in, and starts in it.
         assert hpage.input_value("#id_language") == language
         hpage.fill("#id_text", ANSWERS[language])
-        submit(helper_phone, "form.form:has(#id_text)")
+        helper_phone.submit("form.form:has(#id_text)")
         helper_phone.screen("answered")
         assert HelpRequest.objects.get().status == HelpStatus.ANSWERED
 
@@ -153,7 +138,7 @@ def test_a_helper_of_another_school_sees_nothing(browser, live_server, school_wi
     )
     journey = Journey(browser, live_server.url, "es", name="other-helper")
     try:
-        sign_in_journey(journey, "otra.ayuda")
+        journey.sign_in("otra.ayuda", PASSWORD)
         journey.goto("/es/teach/help/")
         journey.screen("queue-empty")
         assert journey.page.locator(".help-card").count() == 0

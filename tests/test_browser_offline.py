@@ -1,14 +1,13 @@
 """In a real browser: save a module, learn offline, come back online — the progress reaches the
 server and its statements reach the LRS, once each."""
 
-import time
-
 import pytest
 
 from lms.models import LearnerEvent, LessonProgress, QuestionAttempt, Statement
 from lms.services.learners import learner_sign_up
 from lms.services.xapi import endpoints_sync_from_settings
 from lms.xapi.worker import DeliveryWorker
+from tests.browser import queued, wait_for, wait_until_sent
 from tests.conftest import PASSWORD
 from tests.factories import build_course_tree
 
@@ -30,25 +29,6 @@ def answer_rightly(page, lesson):
         assert "right" in form.locator(".result").text_content()
         if not page.evaluate("navigator.onLine"):
             wait_for(lambda before=before: queued(page) == before + 1)
-
-
-def wait_for(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
-def queued(page) -> int:
-    return page.evaluate("PuenteQueue.all().then(items => items.length)")
-
-
-def wait_until_sent(page, timeout: float = 15.0) -> None:
-    """Poll the phone's queue until it is empty (wait_for_function would not await it)."""
-    deadline = time.monotonic() + timeout
-    while queued(page):
-        assert time.monotonic() < deadline, "the queued events were not sent"
-        page.wait_for_timeout(100)
 
 
 def test_learn_offline_then_sync(phone, live_server, ralph_clean, settings):
