@@ -471,3 +471,17 @@ def test_the_operator_chooses_the_default_help_desk_in_the_wagtail_admin(world, 
     # Families in no class now reach it.
     request = ask(world.users["other_caregiver"].learner)
     assert request.school == world.school
+
+
+def test_a_learner_in_two_classes_reaches_the_latest_ones_school(world):
+    from lms.services.classes import classroom_create, classroom_join
+
+    b_teacher = StaffRole.objects.get(user__username="principal_b").user
+    class_b = classroom_create(school=world.other_school, name="B1", educator=b_teacher)
+    ana = world.learners["ana"]
+    classroom_join(code=class_b.join_code, learner=ana)  # joined after A1
+    request = ask(ana)
+    assert (request.school, request.classroom) == (world.other_school, class_b)
+    assert (
+        "No puedo entrar" in signed_in(world.other_helper).get("/en/teach/help/").content.decode()
+    )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from lms.access import Principal, acting_profiles
 from lms.models import (
+    ClassMembership,
     Classroom,
     HelpDesk,
     HelpPlace,
@@ -40,14 +41,14 @@ class HelpRoute:
 
 
 def help_route(*, learner: Learner) -> HelpRoute:
-    classroom = (
-        Classroom.objects.filter(memberships__learner=learner, archived_at__isnull=True)
-        .select_related("school")
-        .order_by("-memberships__joined_at")
+    membership = (
+        ClassMembership.objects.filter(learner=learner, classroom__archived_at__isnull=True)
+        .select_related("classroom__school")
+        .order_by("-joined_at", "-pk")
         .first()
     )
-    if classroom is not None:
-        return HelpRoute(school=classroom.school, classroom=classroom)
+    if membership is not None:
+        return HelpRoute(school=membership.classroom.school, classroom=membership.classroom)
     desk = HelpDesk.objects.filter(is_site_default=True).select_related("school").first()
     return HelpRoute(school=desk.school if desk else None, classroom=None)
 
