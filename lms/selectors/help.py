@@ -122,11 +122,6 @@ def help_queue_for(principal: Principal) -> QuerySet[HelpRequest]:
     return HelpRequest.objects.filter(pk__in=ids)
 
 
-def answers_help(principal: Principal) -> bool:
-    """Whether the principal has a help queue: a helper, an administrator or an educator."""
-    return principal.is_staff
-
-
 def _with_details(requests: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
     return requests.select_related(
         "learner__user", "classroom", "school", "assigned_to"

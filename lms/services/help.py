@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lms.i18n import language_codes
 from lms.models import (
     BestTime,
     ContactWay,
@@ -61,10 +62,6 @@ class HelpAsk:
     best_time: str = BestTime.ANY
 
 
-def _languages() -> set[str]:
-    return {code for code, _name in settings.LANGUAGES}
-
-
 def _checked(ask: HelpAsk) -> HelpAsk:
     message = (ask.message or "").strip()
     if not message:
@@ -87,7 +84,7 @@ def _checked(ask: HelpAsk) -> HelpAsk:
             _("Tick the box to let us use this number to reach you about this request."),
             "consent",
         )
-    language = ask.language if ask.language in _languages() else settings.LANGUAGE_CODE
+    language = ask.language if ask.language in language_codes() else settings.LANGUAGE_CODE
     question_id = (ask.question_id or "")[:64]
     if ask.lesson_key is not None:
         context = lesson_context(ask.lesson_key)
@@ -216,7 +213,7 @@ def help_reply_send(
         raise HelpError(
             _("An answer has at most %(count)d characters.") % {"count": REPLY_MAX}, "text"
         )
-    if language not in _languages():
+    if language not in language_codes():
         raise HelpError(_("Choose the language the answer is written in."), "language")
     with transaction.atomic():
         reply = HelpReply.objects.create(
@@ -242,7 +239,7 @@ def help_replies_mark_seen(*, learners: list[Learner]) -> int:
 
 
 def help_desk_save(*, school: School, phone: str, hours: str, language: str) -> HelpDesk:
-    if language not in _languages():
+    if language not in language_codes():
         raise HelpError(_("Choose the language the hours are written in."), "language")
     desk, _created = HelpDesk.objects.update_or_create(
         school=school,
@@ -268,7 +265,7 @@ def help_place_add(
 ) -> HelpPlace:
     if not name.strip() or not address.strip():
         raise HelpError(_("Write the place's name and address."), "name")
-    if language not in _languages():
+    if language not in language_codes():
         raise HelpError(_("Choose the language the place is written in."), "language")
     return HelpPlace.objects.create(
         school=school,
