@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -66,3 +70,69 @@ def summary(values: list[float]) -> str:
         f"p50 {statistics.median(values):7.2f}  p95 {percentile(values, 0.95):7.2f}  "
         f"p99 {percentile(values, 0.99):7.2f}"
     )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_ready(process: subprocess.Popen, port: int, path: str, seconds: float = 60) -> None:
+    """Wait for a server started by a bench to answer ``path`` with 200 (or give up, with its
+    last error output)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    error = process.stderr.read().decode()[-2000:] if process.stderr else ""
+    raise SystemExit(f"the server on port {port} did not answer {path}: {error}")
+
+
+def drive(port: int, users: int, seconds: float, make_request) -> tuple[list[float], int, int]:
+    """``users`` threads sending requests back to back for ``seconds``, each on its own
+    keep-alive connection (reopened when the server closes it): latencies (ms) of the
+    successful ones, their count, and the count of failures. ``make_request(user_index)``
+    returns (method, path, body, headers)."""
+    latencies: list[float] = []
+    failures = 0
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def user(index: int) -> None:
+        nonlocal failures
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        failed = 0
+        while time.monotonic() < stop_at:
+            method, path, body, headers = make_request(index)
+            started = time.perf_counter()
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status in (200, 201)
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                ok = False
+            if ok:
+                mine.append((time.perf_counter() - started) * 1000)
+            else:
+                failed += 1
+        with lock:
+            latencies.extend(mine)
+            failures += failed
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, len(latencies), failures

@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import argparse
 import base64
-import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
-import threading
-import time
 import uuid
 from datetime import UTC, datetime
 
-from common import REPO, build_site, percentile, setup_django
+from common import REPO, build_site, drive, free_port, percentile, setup_django, wait_until_ready
 
 LESSONS = {
     "lesson page, en": "/en/family-digital-skills/getting-connected/home-wifi/",
@@ -40,12 +36,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/puente_load")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
@@ -65,58 +55,8 @@ def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.P
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/health/ready")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not become ready: " + process.stderr.read().decode()[-2000:])
-
-
-def drive(port: int, users: int, seconds: float, make_request) -> tuple[list[float], int, int]:
-    """``users`` threads sending requests back to back for ``seconds``: latencies (ms) of the
-    successful ones, their count, and the count of failures."""
-    latencies: list[float] = []
-    failures = 0
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-
-    def user(index: int) -> None:
-        nonlocal failures
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine: list[float] = []
-        failed = 0
-        while time.monotonic() < stop_at:
-            method, path, body, headers = make_request(index)
-            started = time.perf_counter()
-            try:
-                connection.request(method, path, body=body, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                ok = response.status in (200, 201)
-            except (OSError, http.client.HTTPException):
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                ok = False
-            if ok:
-                mine.append((time.perf_counter() - started) * 1000)
-            else:
-                failed += 1
-        with lock:
-            latencies.extend(mine)
-            failures += failed
-
-    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies, len(latencies), failures
+    wait_until_ready(process, port, "/health/ready")
+    return process
 
 
 def main() -> None:

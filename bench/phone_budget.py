@@ -15,7 +15,6 @@ import argparse
 import base64
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from common import REPO, fresh_postgres
+from common import REPO, free_port, fresh_postgres
 
 from tests.browser import CHROMIUM_ARGS, LoadRecorder, chromium_path
 
@@ -38,12 +37,6 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def plain_page() -> str:

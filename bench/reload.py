@@ -14,21 +14,14 @@ import argparse
 import http.client
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import threading
 import time
 
-from common import REPO, build_site, setup_django
+from common import REPO, build_site, free_port, setup_django
 
 PAGE = "/en/accounts/sign-in/"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def serve(port: int, workers: int, preload: bool) -> subprocess.Popen:
