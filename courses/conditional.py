@@ -40,7 +40,9 @@ def release_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def lesson_etag(page, request: HttpRequest) -> str | None:
+def lesson_validator(page, request: HttpRequest) -> str | None:
+    """What makes an anonymous reader's lesson bytes, apart from their CSRF cookie; None when
+    the page is personal (signed in, a preview, a message waiting) and gets no validator."""
     if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
         return None
     if getattr(request, "is_preview", False) or len(get_messages(request)):
@@ -52,9 +54,16 @@ def lesson_etag(page, request: HttpRequest) -> str | None:
         str(page.latest_revision_id or 0),
         get_language() or "",
         "saver" if data_saver_on(request) else "full",
-        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
     )
-    return 'W/"{}"'.format(hashlib.sha256("|".join(parts).encode()).hexdigest()[:32])
+    return "|".join(parts)
+
+
+def etag_for(validator: str | None, request: HttpRequest) -> str | None:
+    """The validator with the phone's CSRF cookie, which its copy's forms are signed with."""
+    if validator is None:
+        return None
+    signed = f"{validator}|{request.COOKIES.get(settings.CSRF_COOKIE_NAME, '')}"
+    return 'W/"{}"'.format(hashlib.sha256(signed.encode()).hexdigest()[:32])
 
 
 def not_modified(request: HttpRequest, etag: str | None) -> HttpResponse | None:

@@ -50,12 +50,12 @@ def lesson_body_key(page, request: HttpRequest) -> str:
     )
 
 
-def _with_holes(html: str) -> str:
+def with_holes(html: str) -> str:
     html = CSRF_FIELD.sub(rf"\g<1>{CSRF_HOLE}\g<2>", html)
     return EVENT_FIELD.sub(rf"\g<1>{EVENT_HOLE}\g<2>", html)
 
 
-def _filled(html: str, request: HttpRequest) -> SafeString:
+def filled(html: str, request: HttpRequest) -> SafeString:
     """The cached body with this request's CSRF token and a new event id for each form."""
     html = html.replace(CSRF_HOLE, get_token(request))
     html = EVENT_HOLES.sub(lambda _hole: str(uuid.uuid4()), html)
@@ -76,6 +76,6 @@ def lesson_body(
     key = lesson_body_key(page, request)
     cached = cache.get(key)
     if cached is None:
-        cached = _with_holes(render())
+        cached = with_holes(render())
         cache.set(key, cached, CACHE_SECONDS)
-    return _filled(cached, request)
+    return filled(cached, request)

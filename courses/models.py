@@ -352,14 +352,16 @@ class LessonPage(CoursePageBase):
     def serve(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method != "POST":
             # Imported here: courses.offline, which it reads, imports these models.
-            from courses.conditional import lesson_etag, not_modified, with_validator
+            from courses.conditional import etag_for, lesson_validator, not_modified
+            from courses.page_cache import cacheable
 
-            etag = lesson_etag(self, request)
+            validator = lesson_validator(self, request)
+            etag = etag_for(validator, request)
             unchanged = not_modified(request, etag)
             if unchanged is not None:
                 return unchanged
             response = super().serve(request, *args, **kwargs)
-            return with_validator(response, etag)
+            return cacheable(response, validator, etag)
         learner = learning.current_learner(request)
         if request.POST.get("action") == "finish":
             if learner is None:

@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After the clickjacking middleware in this list, so it sees responses first.
     "lms.lti.middleware.LtiFrameMiddleware",
+    # Innermost: it stands in for the view, and everything above treats its pages as fresh.
+    "courses.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "courses.urls"
@@ -222,6 +224,10 @@ else:
             "LOCATION": "puente",
         }
     }
+
+# Whole lesson pages for readers who are not signed in are kept this long at most
+# (courses/page_cache.py); publishing anything replaces them at once. 0 turns it off.
+PUENTE_PAGE_CACHE_SECONDS = int(os.environ.get("PUENTE_PAGE_CACHE_SECONDS", "600"))
 
 # Email: only for learners who gave an address and forgot their password (most families use
 # a recovery code instead). On a laptop the messages are printed in the terminal.

@@ -91,6 +91,9 @@ class StatementDelivery(QueuedDelivery):
                 name="lms_delivery_due",
             ),
             models.Index(fields=["endpoint", "status"], name="lms_delivery_status"),
+            # The health check counts dead rows on every probe: without this it read the whole
+            # status index (55 ms at ten million delivered rows).
+            models.Index(fields=["endpoint"], condition=Q(status="dead"), name="lms_delivery_dead"),
         ]
 
     def __str__(self) -> str:

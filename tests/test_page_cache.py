@@ -1,0 +1,153 @@
+"""Whole lesson pages for readers who are not signed in come from the cache
+(courses/page_cache.py): never a signed-in learner's page, never stale after publishing,
+never the wrong language or data-saver markup, each phone with its own working form tokens,
+and a 304 for a phone that holds the page already."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from lms.services.learners import learner_sign_up
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+EVENT = re.compile(r'name="event" value="([^"]+)"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def cached_pages() -> int:
+    return sum(1 for key in cache._cache if "puente:page:" in key)  # LocMemCache
+
+
+def fetch(client: Client, url: str, **headers) -> tuple:
+    """The response and how many SQL queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **headers)
+    return response, len(queries.captured_queries)
+
+
+def test_the_next_phone_gets_the_page_without_a_query_and_with_its_own_tokens(course_tree):
+    lesson = course_tree.lessons[0].specific
+    url = lesson.get_url()
+    first, rendered_queries = fetch(Client(), url)
+    assert cached_pages() == 1
+    phone = Client(enforce_csrf_checks=True)
+    second, cached_queries = fetch(phone, url)
+    assert (rendered_queries, cached_queries) == (rendered_queries, 0)
+    assert rendered_queries > 0
+    one, two = first.content.decode(), second.content.decode()
+    assert "\x00" not in two
+    assert one.replace("\n", "").count("<form") == two.replace("\n", "").count("<form")
+    # Fresh tokens and event ids, and the CSRF cookie they are signed with.
+    assert set(CSRF.findall(one)).isdisjoint(CSRF.findall(two))
+    assert set(EVENT.findall(one)).isdisjoint(EVENT.findall(two))
+    assert "csrftoken" in second.cookies
+    # The headers the page had: language, type, security policy, validator.
+    for header in ("Content-Type", "Content-Language", "Content-Security-Policy", "Vary"):
+        assert first[header] == second[header], header
+    assert second["ETag"].startswith('W/"')
+    # The phone's answer, sent with the token from the cached page, is accepted.
+    question = lesson.lms_questions()[0]
+    answered = phone.post(
+        url,
+        {
+            "csrfmiddlewaretoken": CSRF.findall(two)[0],
+            "question": question.id,
+            "choice": question.choices[0].id,
+            "event": EVENT.findall(two)[0],
+        },
+    )
+    assert answered.status_code == 200
+    assert 'class="result"' in answered.content.decode()
+
+
+def test_a_signed_in_learner_never_gets_the_cached_page_nor_leaves_theirs(course_tree):
+    url = course_tree.lessons[0].get_url()
+    Client().get(url)
+    learner = learner_sign_up(username="rosa", password=PASSWORD)
+    reader = Client()
+    reader.force_login(learner.user)
+    theirs, queries = fetch(reader, url)
+    assert queries > 0  # rendered for them
+    assert "My learning" in theirs.content.decode()
+    assert "ETag" not in theirs
+    cache.clear()
+    reader.get(url)
+    assert cached_pages() == 0  # a signed-in page is never kept
+    anyone = Client().get(url).content.decode()
+    assert "My learning" not in anyone
+    assert "Sign in" in anyone
+
+
+def test_publishing_replaces_the_page_at_once(course_tree):
+    lesson = course_tree.lessons[0].specific
+    url = lesson.get_url()
+    assert "wireless" in Client().get(url).content.decode()
+    body = lesson.body.raw_data
+    body[0]["value"] = "<p>Wi-Fi is <b>radio</b>.</p>"
+    lesson.body = body
+    lesson.save_revision().publish()
+    html = Client().get(url).content.decode()
+    assert "radio" in html
+    assert "wireless" not in html
+    lesson.unpublish()
+    assert Client().get(url).status_code == 404
+
+
+def test_each_language_and_the_data_saver_have_their_own_page(course_tree):
+    english = course_tree.lessons[0]
+    spanish = course_tree.translation(english, "es").get_url()
+    Client().get(english.get_url())
+    html = Client().get(spanish).content.decode()
+    assert '<html lang="es"' in html
+    assert '<details class="tap-to-load">' not in html
+    saver = Client()
+    saver.cookies["puente_data_saver"] = "1"
+    assert '<details class="tap-to-load">' in saver.get(spanish).content.decode()
+    # And the cached pages stay apart.
+    assert '<html lang="en"' in Client().get(english.get_url()).content.decode()
+    assert '<details class="tap-to-load">' not in Client().get(spanish).content.decode()
+    assert cached_pages() == 3
+
+
+def test_a_session_a_message_or_a_query_string_gets_a_rendered_page(course_tree, client):
+    url = course_tree.lessons[0].get_url()
+    Client().get(url)
+    with_session = Client()
+    with_session.cookies["sessionid"] = "someone"
+    with_message = Client()
+    with_message.cookies["messages"] = "a notice"
+    for phone, address in [(with_session, url), (with_message, url), (Client(), url + "?x=1")]:
+        response, queries = fetch(phone, address)
+        assert response.status_code == 200
+        assert queries > 0, address
+    assert cached_pages() == 1
+
+
+def test_a_phone_with_the_page_gets_304_from_the_cache(course_tree):
+    url = course_tree.lessons[0].get_url()
+    phone = Client()
+    phone.get(url)  # renders, and gives the phone its CSRF cookie
+    held = phone.get(url)
+    again, queries = fetch(phone, url, HTTP_IF_NONE_MATCH=held["ETag"])
+    assert (again.status_code, again.content, queries) == (304, b"", 0)
+    # A phone with another CSRF cookie holds another copy: its old tag does not match.
+    other = Client()
+    other.cookies["csrftoken"] = "x" * 32
+    assert other.get(url, HTTP_IF_NONE_MATCH=held["ETag"]).status_code == 200
+
+
+def test_the_page_cache_can_be_turned_off(course_tree, settings):
+    settings.PUENTE_PAGE_CACHE_SECONDS = 0
+    url = course_tree.lessons[0].get_url()
+    Client().get(url)
+    _response, queries = fetch(Client(), url)
+    assert queries > 0
+    assert cached_pages() == 0
