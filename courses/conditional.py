@@ -63,7 +63,7 @@ def etag_for(validator: str | None, request: HttpRequest) -> str | None:
     if validator is None:
         return None
     signed = f"{validator}|{request.COOKIES.get(settings.CSRF_COOKIE_NAME, '')}"
-    return 'W/"{}"'.format(hashlib.sha256(signed.encode()).hexdigest()[:32])
+    return f'W/"{hashlib.sha256(signed.encode()).hexdigest()[:32]}"'
 
 
 def not_modified(request: HttpRequest, etag: str | None) -> HttpResponse | None:
