@@ -1,7 +1,9 @@
 """What every learner page shows around its content: where am I, other languages, next lesson.
 
 All of it comes from one query, whatever the size of the course, so a lesson page's query
-count does not grow with the number of modules, lessons or languages.
+count does not grow with the number of modules, lessons or languages; and that query's result
+is cached under the content version (bumped when any page is published, moved or deleted), so
+a page's chrome is built once per site and version, not on every view.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import get_language_info
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from lms.i18n import LanguageLink
+from lms.selectors.activities import content_version
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,25 @@ class PageChrome:
 
 
 def page_chrome(page: Page, request: HttpRequest, *, with_siblings: bool = False) -> PageChrome:
+    """The chrome of a live page from the cache, built when missing; a preview's is built
+    each time (a draft may have a new title or parent)."""
+    if getattr(request, "is_preview", False):
+        return build_page_chrome(page, request, with_siblings=with_siblings)
+    site = Site.find_for_request(request)
+    # Links are relative on the page's own site and absolute elsewhere: one entry per site.
+    key = (
+        f"puente:chrome:{content_version()}:{page.pk}:{int(with_siblings)}:{site.pk if site else 0}"
+    )
+    chrome = cache.get(key)
+    if chrome is None:
+        chrome = build_page_chrome(page, request, with_siblings=with_siblings)
+        cache.set(key, chrome, 24 * 60 * 60)
+    return chrome
+
+
+def build_page_chrome(
+    page: Page, request: HttpRequest, *, with_siblings: bool = False
+) -> PageChrome:
     """Breadcrumbs, language links, fallback notice and (optionally) previous/next siblings."""
     steplen = page.steplen
     parent_path = page.path[:-steplen]

@@ -3,30 +3,45 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 
 from django.contrib.staticfiles import finders
 
 STYLESHEET = "puente/css/puente.css"
-_cache: dict[str, tuple[float, str]] = {}
+# name -> (its file's modification time, its text, the CSP source for it)
+_cache: dict[str, tuple[float, str, str]] = {}
 
 
-def stylesheet_text(name: str = STYLESHEET) -> str:
+@functools.cache
+def _path(name: str) -> str:
     path = finders.find(name)
     if path is None:
         raise FileNotFoundError(name)
+    return path
+
+
+def _read(name: str) -> tuple[float, str, str]:
+    """Every page (and its security policy) asks: one stat, and the file read again only when
+    it changed."""
+    path = _path(name)
     modified = os.stat(path).st_mtime
     cached = _cache.get(name)
     if cached is None or cached[0] != modified:
         with open(path, encoding="utf-8") as handle:
             # "</" could close the <style> element early; a stylesheet never needs it.
-            cached = (modified, handle.read().replace("</", "<\\/"))
+            text = handle.read().replace("</", "<\\/")
+        digest = hashlib.sha256(text.encode("utf-8")).digest()
+        cached = (modified, text, f"'sha256-{base64.b64encode(digest).decode()}'")
         _cache[name] = cached
-    return cached[1]
+    return cached
+
+
+def stylesheet_text(name: str = STYLESHEET) -> str:
+    return _read(name)[1]
 
 
 def stylesheet_hash(name: str = STYLESHEET) -> str:
     """The CSP source for the inline stylesheet: 'sha256-…'."""
-    digest = hashlib.sha256(stylesheet_text(name).encode("utf-8")).digest()
-    return f"'sha256-{base64.b64encode(digest).decode()}'"
+    return _read(name)[2]

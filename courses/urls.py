@@ -4,8 +4,9 @@ from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.urls import serve_pattern
 
-from courses import health, observability, offline
+from courses import health, observability, offline, routing
 from courses.admin_login import AdminLoginView
 from courses.media import serve_media
 from courses.search.views import search
@@ -47,6 +48,9 @@ urlpatterns += i18n_patterns(
     path("data-saver/", offline.data_saver, name="data-saver"),
     path("search/", search, name="search"),
     path("", include("lms.urls")),
+    # Wagtail's page view with its per-request site and home lookups remembered; Wagtail's own
+    # patterns (the same one for reversing page URLs) follow it.
+    re_path(serve_pattern, routing.serve),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

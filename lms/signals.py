@@ -3,7 +3,7 @@ about learning, and how it keeps cached course structure in step with Wagtail's 
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
-from wagtail.models import Page
+from wagtail.models import Locale, Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from lms.selectors.activities import content_changed
@@ -34,8 +34,11 @@ def _page_changed(sender, **kwargs) -> None:
 
 
 def _page_saved_or_deleted(sender, instance, **kwargs) -> None:
-    """A page saved or deleted (any model's signal comes here: only pages count)."""
-    if isinstance(instance, Page):
+    """A page, site, locale or page privacy setting saved or deleted (any model's signal
+    comes here: only these count). Sites and locales decide which page an address finds, and
+    privacy settings who may read it, so what is cached under the content version (routing,
+    rendered pages) must not outlive them either."""
+    if isinstance(instance, Page | Site | Locale | PageViewRestriction):
         content_changed()
 
 

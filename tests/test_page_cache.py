@@ -151,3 +151,44 @@ def test_the_page_cache_can_be_turned_off(course_tree, settings):
     _response, queries = fetch(Client(), url)
     assert queries > 0
     assert cached_pages() == 0
+
+
+def test_a_signed_in_learner_s_lesson_costs_at_most_four_queries(course_tree):
+    """Site, locale, home page and the page's chrome are remembered (courses/routing.py,
+    courses/navigation.py); the lesson, the learner, their progress and their household are
+    what is left."""
+    url = course_tree.lessons[0].get_url()
+    reader = Client()
+    reader.force_login(learner_sign_up(username="eva", password=PASSWORD).user)
+    reader.get(url)  # the first visit records the lesson as started
+    response, queries = fetch(reader, url)
+    assert response.status_code == 200
+    assert queries <= 4
+
+
+def test_sites_locales_and_privacy_settings_start_a_new_content_version(course_tree):
+    from wagtail.models import Locale, PageViewRestriction, Site
+
+    from lms.selectors.activities import content_version
+
+    changes = [
+        lambda: Site.objects.get(is_default_site=True).save(),
+        lambda: Locale.objects.get(language_code="es").save(),
+        lambda: PageViewRestriction.objects.create(
+            page=course_tree.modules[0], restriction_type=PageViewRestriction.LOGIN
+        ),
+    ]
+    for change in changes:
+        before = content_version()
+        change()
+        assert content_version() > before
+
+
+def test_a_moved_lesson_is_found_at_its_new_address_at_once(course_tree):
+    lesson = course_tree.lessons[0]
+    old = lesson.get_url()
+    assert Client().get(old).status_code == 200
+    lesson.specific.move(course_tree.modules[1], pos="last-child")
+    lesson.refresh_from_db()
+    assert Client().get(old).status_code == 404
+    assert Client().get(lesson.get_url()).status_code == 200

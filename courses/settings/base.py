@@ -93,8 +93,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Restores an LTI launch from the cache for the pages that need it (deep linking).
-    "lti_tool.middleware.LtiLaunchMiddleware",
+    # Restores an LTI launch from the cache for the pages that need it (deep linking), when
+    # they ask for it.
+    "lms.lti.middleware.LtiLaunchMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After the clickjacking middleware in this list, so it sees responses first.

@@ -1,6 +1,33 @@
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+from lti_tool.constants import SESSION_KEY
+from lti_tool.models import AbsentLtiLaunch
+from lti_tool.utils import get_launch_from_request
+from pylti1p3.exception import LtiException
 
 from lms.lti.views import FRAME_ORIGIN_SESSION_KEY
+
+
+class LtiLaunchMiddleware:
+    """django-lti's launch middleware, read only when a view asks for ``request.lti_launch``.
+
+    django-lti's own builds the launch object (with an HTTP session for the platform) on every
+    request, page views included; only the LTI views read it. The body is django-lti's.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.lti_launch = SimpleLazyObject(lambda: _launch(request))
+        return self.get_response(request)
+
+
+def _launch(request: HttpRequest):
+    try:
+        return get_launch_from_request(request, request.session.get(SESSION_KEY))
+    except LtiException:
+        return AbsentLtiLaunch()
 
 
 class LtiFrameMiddleware:
