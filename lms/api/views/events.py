@@ -18,7 +18,12 @@ from lms.api.views.base import PuenteAPIView
 from lms.conf import lms_setting
 from lms.models import IntegrationToken, Learner
 from lms.selectors.integrations import integration_learner
-from lms.services.progress import EventInput, EventRejected, learner_event_record
+from lms.services.progress import (
+    EventInput,
+    EventRejected,
+    LearnerLookups,
+    learner_event_record,
+)
 
 
 def _event_input(data: dict) -> EventInput:
@@ -88,7 +93,8 @@ class EventBatchView(PuenteAPIView):
                 % {"limit": limit, "count": len(events)}
             )
         learner = self._learner(request)
-        results = [self._record(learner, item) for item in events]
+        lookups = LearnerLookups(learner)
+        results = [self._record(learner, item, lookups) for item in events]
         counts = {
             key: sum(1 for r in results if r["status"] == key)
             for key in ("recorded", "duplicate", "rejected")
@@ -117,7 +123,7 @@ class EventBatchView(PuenteAPIView):
             raise ValidationError({"learner": [message]})
         return learner
 
-    def _record(self, learner, item) -> dict:
+    def _record(self, learner: Learner, item: object, lookups: LearnerLookups) -> dict:
         event_id = item.get("id") if isinstance(item, dict) else None
         if not isinstance(event_id, str):  # echo back only what can be an id
             event_id = None
@@ -126,7 +132,7 @@ class EventBatchView(PuenteAPIView):
             return {"id": event_id, "status": "rejected", "errors": serializer.errors}
         try:
             outcome = learner_event_record(
-                learner=learner, event=_event_input(serializer.validated_data)
+                learner=learner, event=_event_input(serializer.validated_data), lookups=lookups
             )
         except EventRejected as error:
             return {
