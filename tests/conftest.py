@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -97,3 +99,24 @@ def _every_statement_is_valid_xapi(request):
 @pytest.fixture
 def admin_user(db):
     return get_user_model().objects.create_superuser("boss", password=PASSWORD)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def each_cache(request, settings):
+    """The test once with a process's own memory as the cache, and once with Redis as
+    production has it (courses/cache.py), under a key prefix of its own."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "courses.cache.FailSoftRedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/14",
+                "KEY_PREFIX": f"puente-test-{uuid.uuid4().hex}",
+            }
+        }
+        cache.set("probe", "answered")
+        assert cache.get("probe") == "answered"  # Redis answers (it fails soft otherwise)
+    yield request.param
+    if request.param == "redis":
+        client = cache._cache.get_client(None)
+        for key in client.keys(f"{cache.key_prefix}:*"):
+            client.delete(key)

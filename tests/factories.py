@@ -260,3 +260,14 @@ def past_due(assignment) -> None:
     yesterday = timezone.localdate() - timedelta(days=1)
     Assignment.objects.filter(pk=assignment.pk).update(due_on=yesterday)
     assignment.due_on = yesterday
+
+
+def cached_keys(fragment: str) -> int:
+    """How many keys in the default cache hold ``fragment``: in a process's memory, or in
+    Redis under the cache's key prefix (the ``each_cache`` fixture)."""
+    from django.core.cache import cache
+
+    if isinstance(cache._cache, dict):  # LocMemCache
+        return sum(1 for key in cache._cache if fragment in key)
+    client = cache._cache.get_client(None)
+    return len(client.keys(f"{cache.key_prefix}:*{fragment}*"))

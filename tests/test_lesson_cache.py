@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,15 +14,16 @@ from django.test.utils import CaptureQueriesContext
 from courses.lesson_cache import lesson_body_key
 from lms.services.learners import learner_sign_up
 from tests.conftest import PASSWORD
+from tests.factories import cached_keys
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("each_cache")]
 
 EVENT = re.compile(r'name="event" value="([^"]+)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def cached_bodies() -> int:
-    return sum(1 for key in cache._cache if "puente:lesson-body" in key)  # LocMemCache
+    return cached_keys("puente:lesson-body")
 
 
 def signed_in(username: str) -> Client:

@@ -15,15 +15,16 @@ from django.test.utils import CaptureQueriesContext
 
 from lms.services.learners import learner_sign_up
 from tests.conftest import PASSWORD
+from tests.factories import cached_keys
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("each_cache")]
 
 EVENT = re.compile(r'name="event" value="([^"]+)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def cached_pages() -> int:
-    return sum(1 for key in cache._cache if "puente:page:" in key)  # LocMemCache
+    return cached_keys("puente:page:")
 
 
 def fetch(client: Client, url: str, **headers) -> tuple:
