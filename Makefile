@@ -93,6 +93,8 @@ compilemessages: install
 
 bench: install
 	$(PY) bench/lesson_page.py
+	$(PY) bench/peer.py
+	$(PY) bench/course_growth.py
 	$(PY) bench/events_ingest.py
 	$(PY) bench/xapi_delivery.py
 	$(PY) bench/class_dashboard.py

@@ -113,32 +113,43 @@ def main() -> None:
             "counts include BEGIN/SAVEPOINT/COMMIT."
         )
         print(f"stylesheet (the page's only other request before load): {css_gz:,} bytes gzip")
-        compare_body_cache(args.requests, [("anonymous", client), ("signed in", signed_in)])
+        compare_caches(args.requests, [("anonymous", client), ("signed in", signed_in)])
         print("budget: <= 20,480 bytes and <= 4 requests before load; <= 10 SQL queries")
 
 
-def compare_body_cache(requests: int, readers: list) -> None:
-    """The lesson body cache on and off (courses/lesson_cache.py), in interleaved rounds."""
+CACHE_VARIANTS = [
+    ("all caches", {}),
+    ("no page cache", {"PUENTE_PAGE_CACHE_SECONDS": 0}),
+    ("no page or body cache", {"PUENTE_PAGE_CACHE_SECONDS": 0, "PUENTE_CACHE_LESSON_BODY": False}),
+]
+
+
+def compare_caches(requests: int, readers: list) -> None:
+    """The whole-page cache for anonymous readers (courses/page_cache.py) and the lesson body
+    cache (courses/lesson_cache.py) on and off, in interleaved rounds. (Routing and the page
+    chrome are cached in every variant.)"""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
     url = LESSONS[0]
-    print("\nThe lesson body cache, on / off, interleaved rounds:")
+    print("\nThe page and body caches, interleaved rounds (median ms, SQL):")
     for label, who in readers:
-        timings = {True: [], False: []}
+        timings = {name: [] for name, _settings in CACHE_VARIANTS}
         sql = {}
         for _round in range(5):
-            for on in (True, False):
-                with override_settings(PUENTE_CACHE_LESSON_BODY=on):
-                    timings[on] += timed_gets(who, url, max(1, requests // 5))
+            for name, changes in CACHE_VARIANTS:
+                with override_settings(**changes):
+                    timings[name] += timed_gets(who, url, max(1, requests // 5))
                     with CaptureQueriesContext(connection) as queries:
                         who.get(url)
-                    sql[on] = len(queries.captured_queries)
-        on, off = statistics.median(timings[True]), statistics.median(timings[False])
-        print(
-            f"  {label:<10} on {on:6.2f} ms ({sql[True]} SQL)  off {off:6.2f} ms "
-            f"({sql[False]} SQL)  off/on {off / on:4.2f}x"
+                    sql[name] = len(queries.captured_queries)
+        fastest = statistics.median(timings[CACHE_VARIANTS[0][0]])
+        figures = "  ".join(
+            f"{name} {statistics.median(timings[name]):6.2f} ms ({sql[name]} SQL, "
+            f"{statistics.median(timings[name]) / fastest:4.2f}x)"
+            for name, _settings in CACHE_VARIANTS
         )
+        print(f"  {label:<10} {figures}")
 
 
 if __name__ == "__main__":
