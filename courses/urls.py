@@ -48,9 +48,9 @@ urlpatterns += i18n_patterns(
     path("data-saver/", offline.data_saver, name="data-saver"),
     path("search/", search, name="search"),
     path("", include("lms.urls")),
-    # Wagtail's page view with its per-request site and home lookups remembered; Wagtail's own
-    # patterns (the same one for reversing page URLs) follow it.
-    re_path(serve_pattern, routing.serve),
+    # Wagtail's page view with its per-request site and home lookups remembered, under
+    # Wagtail's own pattern and name (its include below keeps its other views).
+    re_path(serve_pattern, routing.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
