@@ -98,6 +98,10 @@ def test_publishing_replaces_the_page_at_once(course_tree):
     html = Client().get(url).content.decode()
     assert "radio" in html
     assert "wireless" not in html
+    # A phone saving the module for offline (puente.js, through its service worker's cache)
+    # fetches the new page too.
+    saved = Client().get(url, HTTP_X_PUENTE_SAVE="1").content.decode()
+    assert "radio" in saved
     lesson.unpublish()
     assert Client().get(url).status_code == 404
 
