@@ -13,10 +13,9 @@ visit. Queries must not grow with the course; time may grow only with what the p
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
-from common import build_site, percentile, setup_django
+from common import build_site, page_figures, setup_django
 
 
 def parse_args() -> argparse.Namespace:
@@ -25,22 +24,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
     parser.add_argument("--database-url", default="", help="default: a temporary SQLite file")
     return parser.parse_args()
-
-
-def measure(client, url: str, requests: int) -> tuple[float, float, int]:
-    """Median and p90 milliseconds, and the SQL queries of one more request."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    assert client.get(url).status_code == 200, url  # warm: templates, caches, first visit
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return statistics.median(timings), percentile(timings, 0.9), len(queries.captured_queries)
 
 
 def main() -> None:
@@ -71,10 +54,11 @@ def main() -> None:
             ("course page, signed in", reader, course),
         ]
         for label, client, url in pages:
-            rows.append((size, label, *measure(client, url, args.requests), built))
+            queries, median, p90 = page_figures(client, url, args.requests)
+            rows.append((size, label, median, p90, queries, built))
         with override_settings(PUENTE_PAGE_CACHE_SECONDS=0):
-            figures = measure(anyone, lesson, args.requests)
-        rows.append((size, "lesson, anonymous (page cache off)", *figures, built))
+            queries, median, p90 = page_figures(anyone, lesson, args.requests)
+        rows.append((size, "lesson, anonymous (page cache off)", median, p90, queries, built))
 
     print(f"\n== lesson and course pages by course size ({args.requests} requests each)")
     print(f"{'lessons':>7}  {'page':<36} {'median ms':>9} {'p90 ms':>7} {'SQL':>4} {'built s':>8}")

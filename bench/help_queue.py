@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import time
 import uuid
 from datetime import timedelta
 
-from common import build_site, setup_django
+from common import build_site, page_figures, setup_django
 
 LANGUAGES = ["es", "vi", "zh-hans", "ar", "en", "so"]
 
@@ -72,25 +71,6 @@ def populate(*, school, classroom, lessons, helper, count: int, offset: int) -> 
             if request.status == HelpStatus.ANSWERED
         ],
         batch_size=2000,
-    )
-
-
-def measure(client, url: str, times: int) -> tuple[int, float, float]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    assert client.get(url).status_code == 200
-    timings = []
-    for _ in range(times):
-        started = time.perf_counter()
-        client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return (
-        len(queries.captured_queries),
-        statistics.median(timings),
-        sorted(timings)[int(0.9 * len(timings))],
     )
 
 
@@ -152,7 +132,7 @@ def main() -> None:
             figure_ms.append((time.perf_counter() - started) * 1000)
             assert len(queries.captured_queries) == 1, figure.__name__
         for name, client in (("helper", helper_client), ("admin", admin_client)):
-            count, median, p90 = measure(client, "/es/teach/help/?status=new", args.requests)
+            count, median, p90 = page_figures(client, "/es/teach/help/?status=new", args.requests)
             if name == "helper":
                 baseline = baseline or (count, median)
             print(
