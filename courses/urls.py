@@ -10,7 +10,7 @@ from courses import health, observability, offline, routing
 from courses.admin_login import AdminLoginView
 from courses.media import serve_media
 from courses.search.views import search
-from lms.urls import xapi_urlpatterns
+from lms.urls import links as lms_links
 
 handler400 = "courses.errors.bad_request"
 handler500 = "courses.errors.server_error"
@@ -29,7 +29,7 @@ urlpatterns = [
     path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("icons/icon-<int:size>.png", offline.icon, name="icon"),
     path("offline-pack/<int:module_id>/", offline.offline_pack, name="offline-pack"),
-    *xapi_urlpatterns,
+    path("", include(lms_links)),
 ]
 
 if settings.PUENTE_SERVE_MEDIA:

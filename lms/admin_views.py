@@ -246,4 +246,4 @@ def _delivery_action(request: HttpRequest) -> HttpResponse:
             "%(count)d statement queued again.", "%(count)d statements queued again.", count
         )
         messages.success(request, message % {"count": count})
-    return redirect("lms_xapi_delivery")
+    return redirect("lms_admin:xapi-delivery")

@@ -119,12 +119,17 @@ urlpatterns = [
     ),
 ]
 
-# Not under a language: what a QR code, an LRS or an LTI platform links to.
-xapi_urlpatterns = [
-    path("join/<str:code>/", accounts.join_link, name="join-link"),
-    path(
-        "xapi/activities/<str:activity_type>/<uuid:key>",
-        xapi.activity_metadata,
-        name="xapi-activity",
-    ),
-]
+# Not under a language: what a QR code or an LRS links to. A site includes them as
+# ``path("", include(lms.urls.links))``: their names are ``lms_links:join`` and
+# ``lms_links:xapi-activity``.
+links = (
+    [
+        path("join/<str:code>/", accounts.join_link, name="join"),
+        path(
+            "xapi/activities/<str:activity_type>/<uuid:key>",
+            xapi.activity_metadata,
+            name="xapi-activity",
+        ),
+    ],
+    "lms_links",
+)

@@ -1,4 +1,4 @@
-from django.urls import path, reverse
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -41,10 +41,11 @@ def register_staff_roles():
 
 @hooks.register("register_admin_urls")
 def register_delivery_url():
-    return [
-        path("xapi/delivery/", delivery_status, name="lms_xapi_delivery"),
-        path("languages/", LanguagesView.as_view(), name="lms_languages"),
+    admin_urls = [
+        path("xapi/delivery/", delivery_status, name="xapi-delivery"),
+        path("languages/", LanguagesView.as_view(), name="languages"),
     ]
+    return [path("", include((admin_urls, "lms_admin")))]
 
 
 class AdministratorMenuItem(MenuItem):
@@ -56,7 +57,7 @@ class AdministratorMenuItem(MenuItem):
 def register_delivery_menu_item():
     return AdministratorMenuItem(
         _("xAPI delivery"),
-        reverse("lms_xapi_delivery"),
+        reverse("lms_admin:xapi-delivery"),
         icon_name="resubmit",
         order=900,
     )
@@ -64,4 +65,4 @@ def register_delivery_menu_item():
 
 @hooks.register("register_settings_menu_item")
 def register_languages_menu_item():
-    return MenuItem(_("Languages"), reverse("lms_languages"), icon_name="globe", order=910)
+    return MenuItem(_("Languages"), reverse("lms_admin:languages"), icon_name="globe", order=910)
