@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
-from django.urls import Resolver404, resolve, translate_url
+from django.urls import Resolver404, resolve, reverse, translate_url
 from django.utils import translation
 from django.utils.translation import get_language_from_request
 from wagtail.models import Page, Site
@@ -59,6 +59,13 @@ def path_in_language(request: HttpRequest, path: str, language: str) -> str:
     return _path_in_language(request, path, language) + question_mark + query
 
 
+def home_url(language: str) -> str:
+    """The site's home page in ``language``: Wagtail's page view at the root of the tree,
+    wherever the host site mounted it (under i18n_patterns: ``/es/``)."""
+    with translation.override(language):
+        return reverse("wagtail_serve", args=[""])
+
+
 def _path_in_language(request: HttpRequest, path: str, language: str) -> str:
     current, rest = split_language(path)
     if current is None or current == language:
@@ -67,13 +74,13 @@ def _path_in_language(request: HttpRequest, path: str, language: str) -> str:
     if page is not None:
         translated = page.get_translation_or_none(_locale(language))
         if translated is None or not translated.live:
-            return f"/{language}/"
+            return home_url(language)
         with translation.override(language):
             return translated.get_url(request)
     try:
         resolve(path)
     except Resolver404:
-        return f"/{language}/"
+        return home_url(language)
     return translate_url(path, language)
 
 

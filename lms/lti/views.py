@@ -32,6 +32,7 @@ from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
 
 from lms.access import principal_of
+from lms.i18n import home_url
 from lms.lti.launch import launch_validate
 from lms.lti.services import (
     ACTIVITY_PARAMETER,
@@ -121,9 +122,9 @@ class LaunchView(View):
         if is_educator and launch.context is not None and launch.nrps_claim:
             request.session[CONTEXT_SESSION_KEY] = launch.context.pk
         if link is None:
-            return HttpResponseRedirect(f"/{language}/")
+            return HttpResponseRedirect(home_url(language))
         url = activity_page_url(link.activity_type, link.activity_key, language)
-        return HttpResponseRedirect(url or f"/{language}/")
+        return HttpResponseRedirect(url or home_url(language))
 
     def deep_linking(self, request, launch, language) -> HttpResponse:
         if launch.membership is None or not launch.membership.is_instructor:

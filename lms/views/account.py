@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms.access import household_for, principal_of
+from lms.i18n import home_url
 from lms.services.accounts import (
     AccountError,
     account_data_export,
@@ -96,7 +97,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             language = get_language()
             logout(request)
             messages.success(request, _("Your account and everything about it are deleted."))
-            return redirect(f"/{language}/")
+            return redirect(home_url(language))
     return render(
         request,
         "lms/account/delete.html",

@@ -17,7 +17,7 @@ from django.views.generic import FormView
 
 from lms.access import Audience, has_school_role, principal_of
 from lms.forms import SignupForm
-from lms.i18n import LANGUAGE_COOKIE, path_in_language, preferred_language
+from lms.i18n import LANGUAGE_COOKIE, home_url, path_in_language, preferred_language
 from lms.ratelimits import SIGN_IN, SIGN_UP, minutes_to_wait, sign_in_wait_message
 from lms.services.accounts import learner_language_set, recovery_code_issue
 from lms.services.learners import learner_for_user, learner_sign_up
@@ -74,7 +74,7 @@ class SignOutView(LogoutView):
     audience = Audience.ANYONE
 
     def get_default_redirect_url(self) -> str:
-        return f"/{get_language()}/"
+        return home_url(get_language())
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
@@ -158,7 +158,7 @@ def language_choose(request: HttpRequest) -> HttpResponse:
     principal = principal_of(request)
     if principal.is_person:
         learner_language_set(learner=principal.profile, language=language)
-    response = redirect(safe_next_url(request, f"/{language}/"))
+    response = redirect(safe_next_url(request, home_url(language)))
     response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_SECONDS, samesite="Lax")
     return response
 
