@@ -826,7 +826,18 @@ def test_without_redis_lessons_still_answer(course, web_without):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_without_the_database_pages_say_unavailable(course, web_without):
+def test_without_the_database_pages_say_unavailable_but_cached_lessons_stay_readable(
+    course, site, web_without
+):
+    lesson = course.lessons[0].get_url()
+    # Read once while all is well, by a phone that is not signed in: now in the page cache.
+    assert site.get(lesson).status_code == 200
     get = web_without(DATABASE_URL="postgres://postgres@127.0.0.1:1/puente")
     assert get("/health/ready").status_code == 503
-    assert get(course.lessons[0].get_url()).status_code == 503
+    # That lesson goes on being read (courses/page_cache.py needs no database)...
+    page = get(lesson)
+    assert page.status_code == 200
+    assert course.lessons[0].title in page.text
+    # ...and whatever the cache does not hold says the site is unavailable.
+    for path in (course.modules[0].get_url(), lesson + "?again=1"):
+        assert get(path).status_code == 503, path
