@@ -263,9 +263,16 @@ def main() -> None:
                 rates[label].append(done / args.seconds)
                 failures[label] += failed
     finally:
+        # Both are asked to stop before either is waited for, and one that does not stop in
+        # 30 s is killed: a bench must not leave a server behind.
         for process, _port, _log in servers:
             process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+        for process, _port, _log in servers:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
     median = {label: statistics.median(values) for label, values in rates.items()}
     print(
