@@ -23,11 +23,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 
 from lms.models import Classroom, Household, IntegrationToken, Learner, School, StaffRole
 from lms.services.learners import learner_for_user
+
+HOUSEHOLD_FLAG_SECONDS = 24 * 60 * 60
 
 ACTIVE_PROFILE_SESSION_KEY = "puente_active_learner"
 _CACHE_ATTRIBUTE = "_puente_principal"
@@ -166,6 +170,31 @@ def household_of(user: User) -> Household | None:
     if not user.is_authenticated:
         return None
     return Household.objects.filter(caregiver=user).first()
+
+
+def keeps_household(user: User) -> bool:
+    """Whether the user is a household's caregiver, so that the phone is shared. Every page's
+    account nav asks, so the answer is kept in the cache until a household is made or removed
+    (``household_flag_forget``, on Household's signals)."""
+    if not user.is_authenticated:
+        return False
+    key = _household_flag_key(user.pk)
+    kept = cache.get(key)
+    if kept is None:
+        kept = Household.objects.filter(caregiver=user).exists()
+        cache.set(key, kept, HOUSEHOLD_FLAG_SECONDS)
+    return kept
+
+
+def household_flag_forget(user_id: int) -> None:
+    """A household was made or removed: at once, and again when that commits (a page read in
+    between could have kept the old answer)."""
+    cache.delete(_household_flag_key(user_id))
+    transaction.on_commit(lambda: cache.delete(_household_flag_key(user_id)))
+
+
+def _household_flag_key(user_id: int) -> str:
+    return f"puente:lms:keeps-household:{user_id}"
 
 
 def household_for(principal: Principal) -> Household | None:

@@ -6,6 +6,8 @@ from django.dispatch import Signal
 from wagtail.models import Locale, Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from lms.access import household_flag_forget
+from lms.models import Household
 from lms.selectors.activities import content_changed
 
 # A learner completed a lesson. Sent inside the transaction that records it (keyword arguments
@@ -42,9 +44,17 @@ def _page_saved_or_deleted(sender, instance, **kwargs) -> None:
         content_changed()
 
 
+def _household_saved_or_deleted(sender, instance, **kwargs) -> None:
+    household_flag_forget(instance.caregiver_id)
+
+
 def connect() -> None:
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(_page_changed, dispatch_uid=f"lms-content-{signal!r}")
     # Saved or deleted outside the editor's publish button too (a loader, a script).
     post_save.connect(_page_saved_or_deleted, dispatch_uid="lms-content-saved")
     post_delete.connect(_page_saved_or_deleted, dispatch_uid="lms-content-deleted")
+    for signal in (post_save, post_delete):
+        signal.connect(
+            _household_saved_or_deleted, sender=Household, dispatch_uid=f"lms-household-{signal!r}"
+        )

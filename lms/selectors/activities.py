@@ -16,6 +16,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.db import transaction
 from wagtail.models import Locale, Page
 
 from lms.activities import ActivityRef, ActivityType, Question, QuestionTexts
@@ -55,7 +56,14 @@ def content_version() -> int:
 
 
 def content_changed() -> None:
-    """Forget cached lesson contexts (called when pages change)."""
+    """Forget what is cached under the content version (called when pages change): at once,
+    and again when the change commits, since a reader between the two could have cached the
+    old rows under the new version."""
+    _bump_content_version()
+    transaction.on_commit(_bump_content_version)
+
+
+def _bump_content_version() -> None:
     try:
         cache.incr(CACHE_VERSION_KEY)
     except ValueError:

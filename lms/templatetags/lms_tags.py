@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.timesince import timesince
 
-from lms.access import household_of, principal_of
+from lms.access import keeps_household, principal_of
 from lms.forms import HelpForm
 from lms.i18n import LanguageLink, isolated, language_links
 
@@ -72,9 +72,7 @@ def lms_account_nav(context) -> dict:
     """Who is learning on this phone now, and where their account's pages are."""
     request = context["request"]
     principal = principal_of(request)
-    shared_phone = principal.is_person and (
-        principal.is_child or household_of(principal.user) is not None
-    )
+    shared_phone = principal.is_person and (principal.is_child or keeps_household(principal.user))
     return {"request": request, "principal": principal, "shared_phone": shared_phone}
 
 
