@@ -1,8 +1,9 @@
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.middleware.gzip import GZipMiddleware
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from courses.styles import stylesheet_hash
@@ -73,10 +74,36 @@ COMPRESSED_PREFIXES = ("audio/", "video/", "font/woff")
 
 
 class GZipUnlessCompressedMiddleware(GZipMiddleware):
-    """Django's gzip, except for pictures, sound and video (their formats are compressed)."""
+    """Django's gzip, except for pictures, sound and video (their formats are compressed), and
+    for pages assembled from kept parts compressed once (courses/kept_pages.py): those are
+    sent as prepared, while their bytes are still the ones it was prepared for."""
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase):
         content_type = response.get("Content-Type", "").split(";")[0].strip()
         if content_type in COMPRESSED_TYPES or content_type.startswith(COMPRESSED_PREFIXES):
             return response
+        prepared = getattr(response, "puente_gzip", None)
+        if (
+            prepared is not None
+            and not response.streaming
+            and not response.has_header("Content-Encoding")
+            and prepared.matches(response.content)
+        ):
+            return self.send_prepared(request, response, prepared)
         return super().process_response(request, response)
+
+    def send_prepared(self, request: HttpRequest, response: HttpResponse, prepared) -> HttpResponse:
+        """What GZipMiddleware does to a whole response, with the prepared compression."""
+        patch_vary_headers(response, ("Accept-Encoding",))
+        if not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            return response
+        compressed = prepared.gzip(self.max_random_bytes)
+        if len(compressed) >= len(response.content):
+            return response
+        response.content = compressed
+        response.headers["Content-Length"] = str(len(compressed))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag
+        response.headers["Content-Encoding"] = "gzip"
+        return response

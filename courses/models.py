@@ -6,6 +6,7 @@ the LMS plugin identifies a lesson or module whatever the language.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -40,12 +41,14 @@ from courses.navigation import page_chrome
 from courses.search.languages import is_unspaced, spaced_characters
 from lms.activities import ActivityType, Question
 from lms.models import LessonProgress
+from lms.selectors.activities import content_version
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
 RESTRICTIONS_CACHE_KEY = "puente:courses:view-restrictions-exist"
+ROUTE_CACHE_SECONDS = 24 * 60 * 60
 
 
 def view_restrictions_exist() -> bool:
@@ -146,9 +149,18 @@ class CourseIndexPage(CoursePageBase):
         # specific table can be asked directly; anything else falls back to Wagtail's walk.
         depth_models = (CoursePage, ModulePage, LessonPage)
         model = depth_models[len(path_components) - 1] if len(path_components) <= 3 else None
-        page = model.objects.live().filter(url_path=url_path).first() if model else None
-        if page is None:
+        if model is None:
             return super().route(request, path_components)
+        # Kept under the content version, which every publish, move or privacy change bumps.
+        # The cache hands each request its own copy (it stores pickles): never a shared object.
+        place = hashlib.sha256(url_path.encode()).hexdigest()[:32]
+        key = f"puente:route:{content_version()}:{model._meta.model_name}:{place}"
+        page = cache.get(key)
+        if page is None:
+            page = model.objects.live().filter(url_path=url_path).first()
+            if page is None:
+                return super().route(request, path_components)
+            cache.set(key, page, ROUTE_CACHE_SECONDS)
         return RouteResult(page)
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
@@ -354,12 +366,18 @@ class LessonPage(CoursePageBase):
             # Imported here: courses.offline, which it reads, imports these models.
             from courses.conditional import etag_for, lesson_validator, not_modified
             from courses.page_cache import cacheable
+            from courses.page_shell import render_page, shell_key
 
             validator = lesson_validator(self, request)
             etag = etag_for(validator, request)
             unchanged = not_modified(request, etag)
             if unchanged is not None:
                 return unchanged
+            key = shell_key(self, request)
+            if key is not None:
+                request.is_preview = False
+                context = self.get_context(request, *args, **kwargs)
+                return render_page(request, self.get_template(request), context, key)
             response = super().serve(request, *args, **kwargs)
             return cacheable(response, validator, etag)
         learner = learning.current_learner(request)

@@ -30,7 +30,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from courses.conditional import etag_for, not_modified, release_version, with_validator
-from courses.lesson_cache import filled, with_holes
+from courses.kept_pages import KeptPage
+from courses.lesson_cache import with_holes
 from courses.offline import data_saver_on
 from lms.selectors.activities import content_version
 
@@ -60,7 +61,7 @@ def page_cache_key(request: HttpRequest) -> str | None:
         return None
     place = hashlib.sha256(f"{request.get_host()}{request.path}".encode()).hexdigest()[:32]
     saver = "saver" if data_saver_on(request) else "full"
-    return f"puente:page:{content_version()}:{release_version()}:{saver}:{place}"
+    return f"puente:page:2:{content_version()}:{release_version()}:{saver}:{place}"
 
 
 class AnonymousPageCacheMiddleware:
@@ -88,7 +89,7 @@ class AnonymousPageCacheMiddleware:
             kept = {
                 "validator": validator,
                 "headers": [(name, response[name]) for name in STORED_HEADERS if name in response],
-                "content": with_holes(response.content.decode(response.charset)),
+                "page": KeptPage.from_html(with_holes(response.content.decode(response.charset))),
             }
             cache.set(key, kept, settings.PUENTE_PAGE_CACHE_SECONDS)
         return response
@@ -98,7 +99,7 @@ class AnonymousPageCacheMiddleware:
         unchanged = not_modified(request, etag)
         if unchanged is not None:
             return unchanged
-        response = HttpResponse(filled(kept["content"], request))
+        response = kept["page"].response(request)
         for name, value in kept["headers"]:
             response[name] = value
         response["ETag"] = etag

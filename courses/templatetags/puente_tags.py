@@ -4,6 +4,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from courses.lesson_cache import lesson_body as cached_lesson_body
+from courses.page_shell import PersonalNode
 from courses.styles import stylesheet_text
 
 register = template.Library()
@@ -54,3 +55,16 @@ def lesson_body(context) -> SafeString:
 
     fresh = bool(context.get("answers") or context.get("form_error") or context.get("outcome"))
     return cached_lesson_body(page, context["request"], render, fresh=fresh)
+
+
+@register.tag
+def personal(parser, token) -> PersonalNode:
+    """``{% personal "name" %}...{% endpersonal %}``: a person's own part of a page that is
+    otherwise kept as a shell for every signed-in reader (courses/page_shell.py). Not inside a
+    condition on personal data: the condition itself would be kept in the shell."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('{% personal "name" %} takes one quoted name')
+    nodelist = parser.parse(("endpersonal",))
+    parser.delete_first_token()
+    return PersonalNode(bits[1][1:-1], nodelist)
