@@ -119,15 +119,16 @@ def main() -> None:
 
 CACHE_VARIANTS = [
     ("all caches", {}),
-    ("no page cache", {"PUENTE_PAGE_CACHE_SECONDS": 0}),
-    ("no page or body cache", {"PUENTE_PAGE_CACHE_SECONDS": 0, "PUENTE_CACHE_LESSON_BODY": False}),
+    ("no page cache or shell", {"PUENTE_PAGE_CACHE_SECONDS": 0}),
+    ("nor body cache", {"PUENTE_PAGE_CACHE_SECONDS": 0, "PUENTE_CACHE_LESSON_BODY": False}),
 ]
 
 
 def compare_caches(requests: int, readers: list) -> None:
-    """The whole-page cache for anonymous readers (courses/page_cache.py) and the lesson body
-    cache (courses/lesson_cache.py) on and off, in interleaved rounds. (Routing and the page
-    chrome are cached in every variant.)"""
+    """The whole-page cache for anonymous readers (courses/page_cache.py), the signed-in
+    page shell (courses/page_shell.py; both follow PUENTE_PAGE_CACHE_SECONDS) and the lesson
+    body cache (courses/lesson_cache.py) on and off, in interleaved rounds. (Routing and the
+    page chrome are cached in every variant.)"""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
