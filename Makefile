@@ -85,11 +85,11 @@ format: install
 
 # Interface strings: extract, then compile after translating the .po files.
 messages: install
-	$(PY) manage.py makemessages --all --no-obsolete --ignore='.venv*' --ignore='lms/*' --ignore='tests/*' --ignore='bench/*'
+	$(PY) manage.py makemessages --all --no-obsolete --ignore='.venv*' --ignore='var/*' --ignore='lms/*' --ignore='tests/*' --ignore='bench/*'
 	cd lms && ../$(PY) ../manage.py makemessages --all --no-obsolete
 
 compilemessages: install
-	$(PY) manage.py compilemessages --ignore='.venv*'
+	$(PY) manage.py compilemessages --ignore='.venv*' --ignore='var/*'
 
 bench: install
 	$(PY) bench/lesson_page.py

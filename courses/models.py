@@ -35,13 +35,15 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
-from courses import learning
 from courses.blocks import INLINE_FEATURES, LessonStreamBlock
 from courses.navigation import page_chrome
 from courses.search.languages import is_unspaced, spaced_characters
+from lms.access import principal_of
 from lms.activities import ActivityType, Question
 from lms.models import LessonProgress
 from lms.selectors.activities import content_version
+from lms.selectors.progress import course_status, lesson_statuses
+from lms.services import lesson_forms
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -231,9 +233,9 @@ class CoursePage(CoursePageBase):
                 outline.minutes += lesson.estimated_minutes
         context["modules"] = list(outlines.values())
         context["total_minutes"] = sum(outline.minutes for outline in outlines.values())
-        learner = learning.current_learner(request)
+        learner = principal_of(request).profile
         if learner is not None:
-            context["course_status"] = learning.course_status(
+            context["course_status"] = course_status(
                 request=request, learner=learner, course_key=self.translation_key
             )
         return context
@@ -271,9 +273,9 @@ class ModulePage(CoursePageBase):
         lessons = list(LessonPage.objects.live().child_of(self).order_by("path"))
         context["lessons"] = lessons
         context["total_minutes"] = sum(lesson.estimated_minutes for lesson in lessons)
-        learner = learning.current_learner(request)
+        learner = principal_of(request).profile
         if learner is not None:
-            statuses = learning.lesson_statuses(
+            statuses = lesson_statuses(
                 learner=learner, lesson_keys=[lesson.translation_key for lesson in lessons]
             )
             context["statuses"] = statuses
@@ -345,7 +347,7 @@ class LessonPage(CoursePageBase):
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
-        learner = learning.current_learner(request)
+        learner = principal_of(request).profile
         context["learner"] = learner
         # Rendered into the finish form: sending it twice records one event.
         context["finish_event_id"] = uuid.uuid4()
@@ -356,7 +358,7 @@ class LessonPage(CoursePageBase):
             # Saving a module for offline fetches its lessons: that is not reading them.
             and not request.headers.get("X-Puente-Save")
         ):
-            context["progress"] = learning.lesson_visit(
+            context["progress"] = lesson_forms.lesson_visit(
                 learner=learner, lesson_key=self.translation_key
             )
         return context
@@ -380,11 +382,11 @@ class LessonPage(CoursePageBase):
                 return render_page(request, self.get_template(request), context, key)
             response = super().serve(request, *args, **kwargs)
             return cacheable(response, validator, etag)
-        learner = learning.current_learner(request)
+        learner = principal_of(request).profile
         if request.POST.get("action") == "finish":
             if learner is None:
                 return redirect(f"{reverse('lms:login')}?next={self.get_url(request)}")
-            post = learning.lesson_finish(
+            post = lesson_forms.lesson_finish(
                 request=request, learner=learner, lesson_key=self.translation_key
             )
             if post.outcome is not None and not post.outcome.unanswered_question_ids:
@@ -393,7 +395,7 @@ class LessonPage(CoursePageBase):
                 )
                 return redirect(self._after_finish_url(request))
         else:
-            post = learning.lesson_answer(
+            post = lesson_forms.lesson_answer(
                 request=request,
                 learner=learner,
                 lesson_key=self.translation_key,

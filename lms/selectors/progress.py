@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from django.http import HttpRequest
+from django.utils.translation import get_language
 
 from lms.models import (
     ActivityCompletion,
@@ -159,3 +161,15 @@ def _continue_with(lessons: list[LessonStatus]) -> LessonStatus | None:
         if lesson.status != Status.COMPLETED:
             return lesson
     return None
+
+
+def course_status(*, request: HttpRequest, learner: Learner, course_key: uuid.UUID):
+    """The learner's progress through one course, for its page."""
+    courses = learner_progress(learner=learner, language=get_language(), request=request)
+    return next((course for course in courses if course.node.key == str(course_key)), None)
+
+
+def lesson_statuses(*, learner: Learner, lesson_keys: list[uuid.UUID]) -> dict[str, str]:
+    """{lesson key: "completed" | "in_progress"} for the lessons the learner has opened."""
+    rows = LessonProgress.objects.filter(learner=learner, lesson_key__in=lesson_keys)
+    return {str(row.lesson_key): "completed" if row.completed_at else "in_progress" for row in rows}

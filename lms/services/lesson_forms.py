@@ -1,7 +1,9 @@
-"""The lesson page's side of progress: what the server-rendered forms send to the LMS plugin.
+"""Progress from a trackable page's own forms, for pages served by the host site: opening
+the page (a visit, at most one per ``SAME_VISIT``), answering a question and finishing, each
+turned into an event for ``lms.services.progress``, and its answer into what the page shows.
 
-Thin on purpose: the rules live in ``lms.services.progress``; this turns form posts into
-events, and the plugin's answers into what the page shows.
+Any host page type can use these from its ``serve`` and ``get_context``; the rules are the
+plugin's, not the page's.
 """
 
 from __future__ import annotations
@@ -15,10 +17,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from lms.access import principal_of
 from lms.activities import Grade, InvalidAnswer, Question, grade_answer
 from lms.models import EventKind, Learner, LessonProgress
-from lms.selectors.progress import learner_progress
 from lms.services.progress import EventInput, EventOutcome, EventRejected, learner_event_record
 
 # Opening the same lesson again within this time is the same visit: no new "experienced".
@@ -41,11 +41,6 @@ class LessonPost:
     answers: dict[str, AnswerState] = field(default_factory=dict)
     error: str = ""
     outcome: EventOutcome | None = None
-
-
-def current_learner(request: HttpRequest) -> Learner | None:
-    """The learner using the page: the account's own profile or a household child's."""
-    return principal_of(request).profile
 
 
 def posted_event_id(request: HttpRequest) -> uuid.UUID:
@@ -140,15 +135,3 @@ def _record(learner: Learner, event: EventInput, post: LessonPost) -> EventOutco
         post.status = 400
         post.error = error.message
         return None
-
-
-def course_status(*, request: HttpRequest, learner: Learner, course_key: uuid.UUID):
-    """The learner's progress through one course, for its page."""
-    courses = learner_progress(learner=learner, language=get_language(), request=request)
-    return next((course for course in courses if course.node.key == str(course_key)), None)
-
-
-def lesson_statuses(*, learner: Learner, lesson_keys: list[uuid.UUID]) -> dict[str, str]:
-    """{lesson key: "completed" | "in_progress"} for the lessons the learner has opened."""
-    rows = LessonProgress.objects.filter(learner=learner, lesson_key__in=lesson_keys)
-    return {str(row.lesson_key): "completed" if row.completed_at else "in_progress" for row in rows}
