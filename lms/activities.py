@@ -1,10 +1,11 @@
 """The activity interface: how the LMS plugin sees course content without importing it.
 
-A course server marks its page models with ``lms_activity_type`` (course, module or lesson),
-gives each a ``lms_description()``, and gives lessons ``lms_questions()``, returning the plain
-values below. A lesson is identified by its Wagtail ``translation_key`` and a question by its
-StreamField block id; both are shared by every translation, so progress and answers do not
-depend on the language.
+A course server marks its page models with ``lms_activity_type`` (course, module or lesson)
+and gives them the methods of ``Activity`` (and lessons those of ``LessonActivity``), returning
+the plain values below. A system check (lms/checks.py) names any page model that says it is an
+activity and lacks one. A lesson is identified by its Wagtail ``translation_key`` and a
+question by its StreamField block id; both are shared by every translation, so progress and
+answers do not depend on the language.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import ClassVar, Protocol
 
 
 class ActivityType(StrEnum):
@@ -19,6 +21,36 @@ class ActivityType(StrEnum):
     MODULE = "module"
     LESSON = "lesson"
     QUESTION = "question"
+
+
+class Activity(Protocol):
+    """A Wagtail page model the plugin tracks (a course, a module or a lesson)."""
+
+    lms_activity_type: ClassVar[ActivityType]
+
+    def lms_description(self) -> str:
+        """A sentence or two about it, in the page's language (xAPI activity descriptions)."""
+        ...
+
+    def lms_minutes(self) -> int | None:
+        """How many minutes it takes; None where that is the sum of its lessons."""
+        ...
+
+
+class LessonActivity(Activity, Protocol):
+    """A lesson: an activity with questions (none is fine)."""
+
+    def lms_questions(self) -> list[Question]:
+        """Its questions, in the order the page shows them."""
+        ...
+
+
+# What each kind of activity must give, for the system check.
+REQUIRED_METHODS = {
+    ActivityType.COURSE: ("lms_description", "lms_minutes"),
+    ActivityType.MODULE: ("lms_description", "lms_minutes"),
+    ActivityType.LESSON: ("lms_description", "lms_minutes", "lms_questions"),
+}
 
 
 class QuestionKind(StrEnum):

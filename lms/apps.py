@@ -9,7 +9,7 @@ class LmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from lms import signals
+        from lms import checks, signals  # noqa: F401 - checks registers itself
         from lms.lti import receivers
 
         signals.connect()

@@ -270,23 +270,10 @@ PUENTE_XAPI_LEASE_SECONDS = int(os.environ.get("PUENTE_XAPI_LEASE_SECONDS", "120
 PUENTE_XAPI_BACKOFF_BASE_SECONDS = float(os.environ.get("PUENTE_XAPI_BACKOFF_BASE_SECONDS", "5"))
 PUENTE_XAPI_BACKOFF_MAX_SECONDS = float(os.environ.get("PUENTE_XAPI_BACKOFF_MAX_SECONDS", "3600"))
 
+# The API's authentication, parsers and errors are set on its views (lms/api/views/base.py).
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Token first, so that an unauthenticated call gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
-        # Integrations: "Authorization: Bearer pnt_...", limited to a school and scopes.
-        "lms.api.authentication.IntegrationTokenAuthentication",
-        "lms.api.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": [
-        "lms.api.parsers.UnicodeJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # drf-spectacular's decorators read this when the views are imported.
     "DEFAULT_SCHEMA_CLASS": "lms.api.schema.PuenteAutoSchema",
-    "EXCEPTION_HANDLER": "lms.api.errors.api_exception_handler",
-    "DEFAULT_VERSIONING_CLASS": None,
     # How many proxies in front of Puente add to X-Forwarded-For (0: use the socket's address).
     # Rate limits per address count the client's address this way (lms.ratelimits).
     "NUM_PROXIES": int(os.environ.get("PUENTE_TRUSTED_PROXIES", "0")),

@@ -1,14 +1,26 @@
-"""The base of every Puente API view: who it is for, and how integration tokens meet it."""
+"""The base of every Puente API view: who it is for, how callers sign in (and how integration
+tokens meet it), what bodies it reads and how errors are said. All of it is set here, not in
+the host site's REST_FRAMEWORK setting. The one API setting a host needs is drf-spectacular's
+DEFAULT_SCHEMA_CLASS ("lms.api.schema.PuenteAutoSchema"): its decorators read it when the views
+are imported (a system check says so when it is missing, lms/checks.py)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from lms.access import Audience, Principal
-from lms.api.authentication import request_token
+from lms.api.authentication import (
+    IntegrationTokenAuthentication,
+    SessionAuthentication,
+    request_token,
+)
+from lms.api.errors import api_exception_handler
+from lms.api.parsers import UnicodeJSONParser
 from lms.api.permissions import InAudience
 from lms.api.principals import api_principal
 
@@ -20,6 +32,19 @@ class PuenteAPIView(APIView):
 
     audience: str = Audience.PERSON
     integration_scopes: dict[str, str] = {}
+
+    authentication_classes = [
+        # Token first, so that an unauthenticated call gets 401 with WWW-Authenticate.
+        TokenAuthentication,
+        # Integrations: "Authorization: Bearer pnt_...", limited to a school and scopes.
+        IntegrationTokenAuthentication,
+        SessionAuthentication,
+    ]
+    parser_classes = [UnicodeJSONParser, FormParser, MultiPartParser]
+    versioning_class = None
+
+    def get_exception_handler(self):
+        return api_exception_handler
 
     def get_permissions(self) -> list[BasePermission]:
         # AllowAny also tells the OpenAPI schema that the operation needs no credentials.
