@@ -76,6 +76,12 @@ def lms_account_nav(context) -> dict:
     return {"request": request, "principal": principal, "shared_phone": shared_phone}
 
 
+@register.inclusion_tag("lms/lti/roster_banner.html", takes_context=True)
+def lms_roster_banner(context) -> dict:
+    """For an educator launched from an LMS course: bring its roster into a Puente class."""
+    return {"request": context["request"], "csrf_token": context.get("csrf_token")}
+
+
 @register.inclusion_tag("lms/help/form.html", takes_context=True)
 def lms_help_form(context) -> dict:
     """ "Get help" as a form a page that works offline can hold (the offline page): the phone
