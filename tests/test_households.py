@@ -224,3 +224,17 @@ def test_another_caregiver_cannot_touch_my_children(caregiver):
     )
     assert switch(other, ana).status_code == 302  # no household: back to home, unchanged
     assert Learner.objects.filter(pk=ana.pk).exists()
+
+
+@pytest.mark.usefixtures("each_cache")
+def test_the_phone_shows_as_shared_as_soon_as_a_household_is_made_and_not_after(
+    caregiver, course_tree
+):
+    """Whether an account keeps a household is cached (every page's account nav asks), and
+    forgotten when a household is made or removed."""
+    lesson = course_tree.lessons[0].get_url()
+    assert 'class="learning-now"' not in caregiver.get(lesson).content.decode()
+    start_household(caregiver)
+    assert 'class="learning-now"' in caregiver.get(lesson).content.decode()
+    Household.objects.get().delete()
+    assert 'class="learning-now"' not in caregiver.get(lesson).content.decode()
