@@ -47,7 +47,13 @@ def lesson_validator(page, request: HttpRequest) -> str | None:
         return None
     if getattr(request, "is_preview", False) or len(get_messages(request)):
         return None
-    parts = (
+    return "|".join(page_bytes_parts(page, request))
+
+
+def page_bytes_parts(page, request: HttpRequest) -> tuple[str, ...]:
+    """What makes a lesson's shared bytes: the release, the content version, the page and its
+    revision, the language and the data saver (the ETag, and the signed-in shell's key)."""
+    return (
         release_version(),
         str(content_version()),
         str(page.pk),
@@ -55,7 +61,6 @@ def lesson_validator(page, request: HttpRequest) -> str | None:
         get_language() or "",
         "saver" if data_saver_on(request) else "full",
     )
-    return "|".join(parts)
 
 
 def etag_for(validator: str | None, request: HttpRequest) -> str | None:

@@ -29,13 +29,10 @@ from django.http import HttpRequest, HttpResponse
 from django.template import Node
 from django.template.context import make_context
 from django.template.loader import get_template
-from django.utils.translation import get_language
 
-from courses.conditional import release_version
+from courses.conditional import page_bytes_parts
 from courses.kept_pages import KeptPage
 from courses.lesson_cache import with_holes
-from courses.offline import data_saver_on
-from lms.selectors.activities import content_version
 
 # The context variable that asks {% personal %} for a slot instead of its content.
 SLOTS_VARIABLE = "puente_shell_slots"
@@ -57,17 +54,8 @@ def shell_key(page, request: HttpRequest) -> str | None:
         or len(get_messages(request))
     ):
         return None
-    place = f"{request.get_host()}{request.path}"
-    parts = (
-        release_version(),
-        str(content_version()),
-        str(page.pk),
-        str(page.latest_revision_id or 0),
-        get_language() or "",
-        "saver" if data_saver_on(request) else "full",
-        hashlib.sha256(place.encode()).hexdigest()[:32],
-    )
-    return "puente:page-shell:" + ":".join(parts)
+    place = hashlib.sha256(f"{request.get_host()}{request.path}".encode()).hexdigest()[:32]
+    return "puente:page-shell:" + ":".join((*page_bytes_parts(page, request), place))
 
 
 def render_page(request: HttpRequest, template_name: str, context: dict, key: str) -> HttpResponse:
@@ -85,7 +73,7 @@ def render_page(request: HttpRequest, template_name: str, context: dict, key: st
         cache.set(key, shell, settings.PUENTE_PAGE_CACHE_SECONDS)
     personal = make_context(context, request)
     with personal.bind_template(template.template):
-        parts = {name: node.render(personal) for name, node in nodes.items()}
+        parts = {name: nodes[name].render(personal) for name in shell.slots}
     return shell.response(request, parts)
 
 
