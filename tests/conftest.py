@@ -7,15 +7,22 @@ from django.utils import translation
 
 from lms.models import Learner
 from lms.services.learners import learner_sign_up
-from tests.factories import CourseTree, build_course_tree
+from tests.factories import fresh_content_version
 from tests.xapi_validation import assert_valid_statement
 
-pytest_plugins = ["tests.ralph.fixtures", "tests.browser", "tests.lti_world", "tests.lrs_stub"]
+pytest_plugins = [
+    "tests.shared_tree",
+    "tests.ralph.fixtures",
+    "tests.browser",
+    "tests.lti_world",
+    "tests.lrs_stub",
+]
 
 PASSWORD = "a-long-test-password"
 
-# Modules whose tests start processes (gunicorn, nginx, systemd, a worker, pip) or walk the
-# whole API: `make test-fast` leaves them out, `make test` runs them.
+# Modules whose tests start processes (gunicorn, nginx, systemd, a worker, pip), walk the
+# whole API or every page for every role, or load the whole demo curriculum: `make test-fast`
+# leaves them out, `make test` runs them.
 SLOW_MODULES = {
     "test_deploy",
     "test_backup_restore",
@@ -24,6 +31,9 @@ SLOW_MODULES = {
     "test_api_schemathesis",
     "test_integrate_guide",
     "test_production",
+    "test_principal_matrix",
+    "test_link_crawl",
+    "test_demo",
 }
 
 
@@ -37,12 +47,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.ralph)
         if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
-
-
-@pytest.fixture
-def course_tree(db) -> CourseTree:
-    """A small course in English and Spanish, every block type in its first lesson."""
-    return build_course_tree(modules=2, lessons_per_module=3)
 
 
 @pytest.fixture
@@ -69,6 +73,7 @@ def _clean_slate():
     """Each test starts with an empty cache (cached ids must not outlive their rows) and in
     English (a request leaves its language active in the thread)."""
     cache.clear()
+    fresh_content_version()
     translation.activate("en")
 
 
@@ -113,6 +118,7 @@ def each_cache(request, settings):
                 "KEY_PREFIX": f"puente-test-{uuid.uuid4().hex}",
             }
         }
+        fresh_content_version()
         cache.set("probe", "answered")
         assert cache.get("probe") == "answered"  # Redis answers (it fails soft otherwise)
     yield request.param

@@ -1,4 +1,7 @@
-"""Small page trees for tests: a catalog, a course, modules and lessons, in two languages.
+"""What the tests share: small page trees (a catalog, a course, modules and lessons, in two
+languages), learners' events, statements in the delivery outbox, the answer form as a phone
+posts it, and Puente run with production settings. Test modules import helpers from here,
+never from one another.
 
 Unit tests build only what they need; the whole demo curriculum is loaded by the loader's
 own tests alone.
@@ -6,10 +9,18 @@ own tests alone.
 
 from __future__ import annotations
 
+import itertools
+import os
+import re
+import secrets
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass, field
 from io import BytesIO
+from pathlib import Path
 
+from django.core.cache import cache
 from django.core.files.images import ImageFile
 from django.utils import timezone
 from PIL import Image as PILImage
@@ -19,9 +30,13 @@ from wagtail_localize.models import LocaleSynchronization
 from wagtail_localize.synctree import synchronize_tree
 
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
-from lms.models import EventKind, Learner
+from lms.models import DeliveryStatus, EventKind, Learner, Statement, StatementDelivery
+from lms.selectors.activities import CACHE_VERSION_KEY
 from lms.services.progress import EventInput, EventOutcome, learner_event_record
+from lms.services.xapi import statements_enqueue
+from lms.xapi.worker import DeliveryWorker
 
+REPO = Path(__file__).resolve().parent.parent
 LANGUAGES = ["en", "es", "vi", "zh-hans", "ar"]
 
 
@@ -265,9 +280,101 @@ def past_due(assignment) -> None:
 def cached_keys(fragment: str) -> int:
     """How many keys in the default cache hold ``fragment``: in a process's memory, or in
     Redis under the cache's key prefix (the ``each_cache`` fixture)."""
-    from django.core.cache import cache
-
     if isinstance(cache._cache, dict):  # LocMemCache
         return sum(1 for key in cache._cache if fragment in key)
     client = cache._cache.get_client(None)
     return len(client.keys(f"{cache.key_prefix}:*{fragment}*"))
+
+
+_versions = itertools.count(1_000_000)
+
+
+def fresh_content_version() -> None:
+    """Start the test under a content version no other test used: what a process keeps in
+    memory under the version (courses/routing.py) must not outlive the test's rolled-back
+    rows, which keep their primary keys from one test to the next."""
+    cache.set(CACHE_VERSION_KEY, next(_versions), None)
+
+
+# The delivery outbox: statements queued without a learner, as the worker finds them.
+
+
+def statement(marker: str = "ok") -> dict:
+    return {
+        "id": str(uuid.uuid4()),
+        "actor": {
+            "objectType": "Agent",
+            "account": {"homePage": "https://puente.example.org", "name": str(uuid.uuid4())},
+        },
+        "verb": {
+            "id": "http://adlnet.gov/expapi/verbs/experienced",
+            "display": {"en-US": "experienced"},
+        },
+        "object": {
+            "objectType": "Activity",
+            "id": f"https://puente.example.org/xapi/activities/lesson/{uuid.uuid4()}",
+        },
+        "context": {
+            "platform": "Puente",
+            "language": "en",
+            "extensions": {"https://puente.example.org/xapi/test-marker": marker},
+        },
+        "timestamp": "2026-11-28T15:30:40.123Z",
+    }
+
+
+def enqueue(count: int, markers: dict[int, str] | None = None) -> list[Statement]:
+    markers = markers or {}
+    return statements_enqueue(
+        statements=[statement(markers.get(i, "ok")) for i in range(count)], learner=None, event=None
+    )
+
+
+def run_once(batch_size: int = 100):
+    worker = DeliveryWorker(batch_size=batch_size)
+    try:
+        return worker.run(once=True)
+    finally:
+        worker.close()
+
+
+def make_due() -> None:
+    StatementDelivery.objects.filter(status=DeliveryStatus.PENDING).update(
+        next_attempt_at=timezone.now()
+    )
+
+
+# A lesson page as a phone without JavaScript posts it.
+
+
+def answer_form(html: str, question_id: str) -> str:
+    return re.search(
+        rf'name="question" value="{question_id}">\s*<input type="hidden" '
+        r'name="event" value="([^"]+)">',
+        html,
+    ).group(1)
+
+
+# Puente run as production runs it: manage.py in a process of its own with production settings.
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "courses.settings.production",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DJANGO_ALLOWED_HOSTS": "puente.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/puente",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "PUENTE_SECRET_KEYS": "mhGSE8ZLh7D8s-BKsp8-wyMCDpVCz6MMAdBX3KAP2FM=",
+}
+
+
+def manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **environment}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

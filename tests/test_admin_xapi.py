@@ -7,7 +7,7 @@ from django.utils import timezone
 from lms.models import DeliveryStatus, LrsEndpoint, StatementDelivery
 from lms.services.xapi import statements_enqueue
 from tests.conftest import PASSWORD
-from tests.test_delivery import statement
+from tests.factories import statement
 
 pytestmark = pytest.mark.django_db
 

@@ -12,38 +12,13 @@ from lms.queues import backoff
 from lms.services.xapi import (
     endpoint_backfill,
     endpoint_resume,
-    statements_enqueue,
 )
 from lms.xapi.client import LrsClient
 from lms.xapi.delivery import deliveries_claim, deliveries_send
-from lms.xapi.worker import DeliveryWorker
+from tests.factories import enqueue, make_due, run_once, statement
 from tests.lrs_stub import RESET, STALL, stub_lrs
 
 pytestmark = pytest.mark.django_db
-
-
-def statement(marker: str = "ok") -> dict:
-    return {
-        "id": str(uuid.uuid4()),
-        "actor": {
-            "objectType": "Agent",
-            "account": {"homePage": "https://puente.example.org", "name": str(uuid.uuid4())},
-        },
-        "verb": {
-            "id": "http://adlnet.gov/expapi/verbs/experienced",
-            "display": {"en-US": "experienced"},
-        },
-        "object": {
-            "objectType": "Activity",
-            "id": f"https://puente.example.org/xapi/activities/lesson/{uuid.uuid4()}",
-        },
-        "context": {
-            "platform": "Puente",
-            "language": "en",
-            "extensions": {"https://puente.example.org/xapi/test-marker": marker},
-        },
-        "timestamp": "2026-11-28T15:30:40.123Z",
-    }
 
 
 MARKER = "https://puente.example.org/xapi/test-marker"
@@ -53,32 +28,11 @@ def marker(item: dict) -> str:
     return item["context"]["extensions"][MARKER]
 
 
-def enqueue(count: int, markers: dict[int, str] | None = None) -> list[Statement]:
-    markers = markers or {}
-    return statements_enqueue(
-        statements=[statement(markers.get(i, "ok")) for i in range(count)], learner=None, event=None
-    )
-
-
 def statuses() -> dict[str, int]:
     result: dict[str, int] = {}
     for status in StatementDelivery.objects.values_list("status", flat=True):
         result[status] = result.get(status, 0) + 1
     return result
-
-
-def run_once(batch_size: int = 100):
-    worker = DeliveryWorker(batch_size=batch_size)
-    try:
-        return worker.run(once=True)
-    finally:
-        worker.close()
-
-
-def make_due() -> None:
-    StatementDelivery.objects.filter(status=DeliveryStatus.PENDING).update(
-        next_attempt_at=timezone.now()
-    )
 
 
 def test_statements_are_sent_in_batches_over_one_connection(lrs_stub):

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from lms.models import DeliveryStatus, Statement, StatementDelivery
 from lms.services.xapi import endpoints_sync_from_settings, statements_enqueue
 from lms.xapi.worker import DeliveryWorker
-from tests.test_delivery import enqueue, make_due, run_once, statement
+from tests.factories import enqueue, make_due, run_once, statement
 from tests.workers import delivered_count, wait_until, worker_process
 
 REPO = Path(__file__).resolve().parent.parent

@@ -338,7 +338,7 @@ def test_finishing_with_unanswered_questions_says_so_where_the_learner_is(
 
 
 def test_the_questions_left_are_named_by_their_place_in_the_lesson(learner_client, course_tree):
-    from tests.test_learner_pages import answer_form
+    from tests.factories import answer_form
 
     lesson = course_tree.lessons[0].specific
     url = lesson.get_url()

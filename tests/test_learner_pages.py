@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from lms.models import LearnerEvent, LessonProgress, QuestionAttempt, Statement
 from tests.conftest import PASSWORD
+from tests.factories import answer_form
 
 pytestmark = pytest.mark.django_db
 
@@ -62,14 +63,6 @@ def test_opening_a_lesson_records_one_visit(course_tree, learner_client, learner
         "registered",
         "experienced",
     ]
-
-
-def answer_form(html: str, question_id: str) -> str:
-    return re.search(
-        rf'name="question" value="{question_id}">\s*<input type="hidden" '
-        r'name="event" value="([^"]+)">',
-        html,
-    ).group(1)
 
 
 def test_answering_and_finishing_a_lesson_without_javascript(course_tree, learner_client, learner):

@@ -97,7 +97,7 @@ def test_an_lrs_outage_is_one_warning_naming_the_endpoint_and_one_line_when_it_e
     lrs_stub, caplog
 ):
     from lms.xapi.worker import DeliveryWorker
-    from tests.test_delivery import enqueue, make_due
+    from tests.factories import enqueue, make_due
 
     caplog.set_level(logging.DEBUG, logger="lms.xapi")
     lrs_stub.respond = lambda batch: (503, "Service Unavailable")

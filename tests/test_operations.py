@@ -31,8 +31,7 @@ from lms.models import (
 from lms.services.households import household_child_add, household_create
 from lms.services.progress import learner_event_record
 from lms.services.retention import outbox_purge, retention_cutoff
-from tests.factories import lesson_event
-from tests.test_production import PRODUCTION, manage
+from tests.factories import PRODUCTION, lesson_event, manage
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db

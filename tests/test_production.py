@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -17,30 +15,7 @@ from django.utils import timezone
 from lms.models import DeliveryStatus, LrsEndpoint, StatementDelivery
 from lms.services.progress import learner_event_record
 from lms.services.xapi import endpoint_backfill, worker_heartbeat
-from tests.factories import lesson_event
-
-REPO = Path(__file__).resolve().parent.parent
-PRODUCTION = {
-    "DJANGO_SETTINGS_MODULE": "courses.settings.production",
-    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-    "DJANGO_ALLOWED_HOSTS": "puente.example.org",
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/puente",
-    "REDIS_URL": "redis://127.0.0.1:6379/0",
-    "PUENTE_SECRET_KEYS": "mhGSE8ZLh7D8s-BKsp8-wyMCDpVCz6MMAdBX3KAP2FM=",
-}
-
-
-def manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **environment}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.factories import PRODUCTION, REPO, lesson_event, manage
 
 
 def test_production_settings_pass_the_deploy_check():

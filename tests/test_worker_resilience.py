@@ -14,8 +14,8 @@ import pytest
 from django.db import connection
 
 from lms.models import DeliveryStatus, StatementDelivery, WorkerHeartbeat
+from tests.factories import enqueue
 from tests.lrs_stub import STALL, stub_lrs
-from tests.test_delivery import enqueue
 from tests.workers import delivered_count, wait_until, worker_process
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
