@@ -62,14 +62,18 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "The tests need:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; fi
 
+# One pytest worker per core (at most 4), each with its own test database (pytest-xdist).
+# PARALLEL= runs the suite in one process.
+PARALLEL ?= -n auto --maxprocesses 4
+
 ## Install what the tests need and run the whole suite (PYTEST_ARGS passes options through).
 test: install node_modules/.installed browser
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PARALLEL) $(PYTEST_ARGS)
 
 # The key screens of every journey test, as a 360 px phone shows them, for the README's tour.
 ## The quick loop while working: everything but the browser, the Ralph LRS and the slow tests.
 test-fast: install
-	$(BIN)/pytest -m "not browser and not ralph and not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest $(PARALLEL) -m "not browser and not ralph and not slow" $(PYTEST_ARGS)
 
 screenshots: install node_modules/.installed browser
 	rm -rf docs/screenshots/journeys

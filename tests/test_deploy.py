@@ -50,8 +50,12 @@ UNITS = [
     "puente-web.socket",
     "puente-worker.service",
 ]
-# The gunicorn test instance's own Redis database (the Redis cache test uses 14, benches 13, 15).
-REDIS_URL = "redis://127.0.0.1:6379/12"
+# The gunicorn test instance's own Redis database (the Redis cache test uses 14, benches 13,
+# 15): 12 in one process, one each below it for pytest-xdist's workers (make test: at most 4),
+# since each worker serves its own test database.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+assert WORKER < 4, "at most 4 pytest workers: each needs a Redis database of its own here"
+REDIS_URL = f"redis://127.0.0.1:6379/{12 - WORKER}"
 YEAR = 31536000
 
 
@@ -479,8 +483,8 @@ def production_environment(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def deploy_root(django_db_setup) -> Iterator[Path]:
     """A server's files for the nginx tests: a self-signed certificate, the collected static
-    files, MEDIA_ROOT. Made once: pytest-django runs this module's transactional tests apart
-    from the others, so the servers below may be started twice."""
+    files, MEDIA_ROOT. Made once per pytest worker: pytest-django runs this module's
+    transactional tests apart from the others, so the servers below may be started twice."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: production settings refuse SQLite (set DATABASE_URL)")
     # In /tmp with a traversable root: nginx's workers run as www-data and read from here.
