@@ -4,7 +4,8 @@ In the root ``conftest.py``: ``pytest_plugins = ["tests.ralph.fixtures"]``.
 
 - ``ralph_python`` (session): Ralph's venv python, built on first use from
   ``tests/ralph/requirements.txt`` into ``$PUENTE_RALPH_VENV`` or
-  ``<repo>/.venv-ralph`` (about 15 s once, then a hash check). If it cannot be
+  ``~/.cache/puente/ralph-venv-<hash of requirements.txt>`` (about 20 s once per machine,
+  then a hash check). If it cannot be
   built, every test using Ralph FAILS with the reason; nothing is skipped.
 - ``ralph`` (session): one ``RalphServer`` for the whole session, in a pytest
   tmp dir, on a free loopback port (about 1.2 s to start). Its state is whatever

@@ -60,9 +60,14 @@ class RalphError(RuntimeError):
 
 
 def default_venv_path() -> Path:
-    """Return Ralph's venv path: ``$PUENTE_RALPH_VENV`` or ``<repo>/.venv-ralph``."""
+    """Return Ralph's venv path: ``$PUENTE_RALPH_VENV``, or a folder in the user's cache
+    named after ``requirements.txt``'s hash, shared by every clone on the machine (a fresh
+    clone then skips the ~20 s build; a changed requirements file gets a venv of its own)."""
     override = os.environ.get(VENV_ENV_VAR)
-    return Path(override).expanduser().resolve() if override else REPO_ROOT / ".venv-ralph"
+    if override:
+        return Path(override).expanduser().resolve()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser()
+    return cache / "puente" / f"ralph-venv-{requirements_hash()[:16]}"
 
 
 def requirements_hash(requirements: Path = REQUIREMENTS) -> str:
