@@ -120,6 +120,7 @@ def course_tree(request, _shared_course_tree, db) -> CourseTree:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After the last test that shares the tree, the database as the migrations left it."""
     global _shared
     yield
     if _shared is not None and nextitem is not None and not _shares_tree(nextitem):

@@ -9,10 +9,7 @@ from django.utils import timezone
 
 from lms.models import DeliveryStatus, LrsEndpoint, Statement, StatementDelivery
 from lms.queues import backoff
-from lms.services.xapi import (
-    endpoint_backfill,
-    endpoint_resume,
-)
+from lms.services.xapi import endpoint_backfill, endpoint_resume
 from lms.xapi.client import LrsClient
 from lms.xapi.delivery import deliveries_claim, deliveries_send
 from tests.factories import enqueue, make_due, run_once, statement

@@ -8,6 +8,7 @@ every synthetic event has a fixed id, so a second run records nothing new.
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 import uuid
@@ -93,24 +94,24 @@ class DemoAccounts:
         self.report = report
         self.production = production
         self.made: dict[str, str] = {}
-        # Hashing a password costs a quarter of a second (it is meant to): the documented
-        # demo password is hashed once for all ~35 accounts (8 of the demo load's 27 s otherwise).
-        self._demo_hash = None if production else make_password(DEMO_PASSWORD)
+
+    @functools.cached_property
+    def _demo_password_hash(self) -> str:
+        """Hashing a password costs a quarter of a second (it is meant to): the documented
+        demo password is hashed once for all ~35 accounts, not once each."""
+        return make_password(DEMO_PASSWORD)
 
     def user(self, username: str, first: str = "", last: str = ""):
         user_model = get_user_model()
         user = user_model.objects.filter(username=username).first()
         if user is None:
             password = secrets.token_urlsafe(12) if self.production else DEMO_PASSWORD
-            user = user_model.objects.create_user(
-                username=username,
-                password=password if self.production else None,
+            user = user_model.objects.create(
+                username=user_model.normalize_username(username),
+                password=make_password(password) if self.production else self._demo_password_hash,
                 first_name=first,
                 last_name=last,
             )
-            if not self.production:
-                user.password = self._demo_hash
-                user.save(update_fields=["password"])
             self.report.append(f"user {username}")
             if self.production:
                 self.made[username] = password
