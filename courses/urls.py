@@ -10,7 +10,6 @@ from courses import health, observability, offline, routing
 from courses.admin_login import AdminLoginView
 from courses.media import serve_media
 from courses.search.views import search
-from lms.urls import links as lms_links
 
 handler400 = "courses.errors.bad_request"
 handler500 = "courses.errors.server_error"
@@ -23,13 +22,12 @@ urlpatterns = [
     path("admin/login/", AdminLoginView.as_view(), name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("api/v1/", include("lms.api.urls")),
-    path("", include("lms.lti.urls")),
+    # The plugin: its API, LTI endpoints, join links, and its pages under each language.
+    path("", include("lms.urls")),
     path("sw.js", offline.service_worker, name="service-worker"),
     path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("icons/icon-<int:size>.png", offline.icon, name="icon"),
     path("offline-pack/<int:module_id>/", offline.offline_pack, name="offline-pack"),
-    path("", include(lms_links)),
 ]
 
 if settings.PUENTE_SERVE_MEDIA:
@@ -47,7 +45,6 @@ urlpatterns += i18n_patterns(
     path("offline/", offline.offline_page, name="offline"),
     path("data-saver/", offline.data_saver, name="data-saver"),
     path("search/", search, name="search"),
-    path("", include("lms.urls")),
     # Wagtail's page view with its per-request site and home lookups remembered, under
     # Wagtail's own pattern and name (its include below keeps its other views).
     re_path(serve_pattern, routing.serve, name="wagtail_serve"),

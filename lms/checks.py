@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.checks import Error, Tags, Warning, register
+from django.middleware.locale import LocaleMiddleware
+from django.utils.module_loading import import_string
 from wagtail.models import Page
 
 from lms.activities import REQUIRED_METHODS, ActivityType
@@ -92,3 +95,37 @@ def check_settings(app_configs=None, **kwargs) -> list:
             )
         )
     return problems
+
+
+@register(Tags.urls)
+def check_urls(app_configs=None, **kwargs) -> list:
+    """The plugin's pages carry their language in the path (``/es/learn/``), as Wagtail's do:
+    LocaleMiddleware must read it there, which it does when the root URL conf uses
+    i18n_patterns."""
+    problems = []
+    if not any(_is_locale_middleware(path) for path in settings.MIDDLEWARE):
+        problems.append(
+            Error(
+                "MIDDLEWARE holds no django.middleware.locale.LocaleMiddleware (or subclass).",
+                hint="Add it after SessionMiddleware: learners read pages in their language.",
+                id="lms.E014",
+            )
+        )
+    elif not is_language_prefix_patterns_used(settings.ROOT_URLCONF)[0]:
+        problems.append(
+            Error(
+                "The root URL conf has no i18n_patterns(), so /<language>/learn/ never answers.",
+                hint="Put your Wagtail pages in i18n_patterns(..., prefix_default_language=True)"
+                " (docs/plugin.md, step 4).",
+                id="lms.E015",
+            )
+        )
+    return problems
+
+
+def _is_locale_middleware(path: str) -> bool:
+    try:
+        middleware = import_string(path)
+    except ImportError:
+        return False  # Django's own check names a middleware that does not import.
+    return isinstance(middleware, type) and issubclass(middleware, LocaleMiddleware)

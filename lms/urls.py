@@ -1,6 +1,21 @@
-"""The plugin's learner- and educator-facing URLs; a site includes them in i18n_patterns."""
+"""Every address of the plugin, for one ``path("", include("lms.urls"))`` in a host's root URL
+conf (namespace ``lms``):
 
-from django.urls import path
+- ``/<language>/learn/``, ``/<language>/teach/``, ``/<language>/accounts/``...: the learner and
+  educator pages (``lms:home``, ``lms:login``...), under the language the phone reads;
+- ``/api/v1/``: the REST API (``lms:api:...``);
+- ``/lti/...`` and ``/.well-known/jwks.json``: LTI 1.3 (``lms:lti:...``), at fixed addresses;
+- ``/join/<code>/`` and ``/xapi/activities/...``: what a QR code or an LRS links to, not under a
+  language (``lms:join-link``, ``lms:xapi-activity``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.urls import URLResolver, include, path
+from django.utils.translation import get_language
 
 from lms.views import (
     account,
@@ -20,7 +35,45 @@ from lms.views.teach import messages as teach_messages
 
 app_name = "lms"
 
-urlpatterns = [
+
+class LanguagePrefixPattern:
+    """The ``<language>/`` in front of the learner pages, matched as Django's i18n_patterns
+    match it: the language LocaleMiddleware activated from the path.
+
+    Django refuses i18n_patterns in an included URL conf, because LocaleMiddleware looks for
+    them only in the root one to know that paths carry their language. A Wagtail site with
+    more than one language has them there for its pages, and check lms.E014 says when a host
+    has not; this pattern lets the plugin's pages live under the same prefix from one include.
+    """
+
+    converters: dict = {}
+
+    @property
+    def language_prefix(self) -> str:
+        return f"{get_language() or settings.LANGUAGE_CODE}/"
+
+    @property
+    def regex(self) -> re.Pattern:
+        # Read when URLs are reversed; Django keeps its reverse tables per active language.
+        return re.compile(re.escape(self.language_prefix))
+
+    def match(self, path: str):
+        prefix = self.language_prefix
+        if path.startswith(prefix):
+            return path.removeprefix(prefix), (), {}
+        return None
+
+    def check(self) -> list:
+        return []
+
+    def describe(self) -> str:
+        return f"'{self}'"
+
+    def __str__(self) -> str:
+        return self.language_prefix
+
+
+learner_urlpatterns = [
     path("accounts/sign-in/", accounts.SignInView.as_view(), name="login"),
     path("accounts/sign-out/", accounts.SignOutView.as_view(), name="logout"),
     path("accounts/sign-up/", accounts.SignUpView.as_view(), name="signup"),
@@ -119,17 +172,14 @@ urlpatterns = [
     ),
 ]
 
-# Not under a language: what a QR code or an LRS links to. A site includes them as
-# ``path("", include(lms.urls.links))``: their names are ``lms_links:join`` and
-# ``lms_links:xapi-activity``.
-links = (
-    [
-        path("join/<str:code>/", accounts.join_link, name="join"),
-        path(
-            "xapi/activities/<str:activity_type>/<uuid:key>",
-            xapi.activity_metadata,
-            name="xapi-activity",
-        ),
-    ],
-    "lms_links",
-)
+urlpatterns = [
+    path("api/v1/", include("lms.api.urls")),
+    path("", include("lms.lti.urls")),
+    path("join/<str:code>/", accounts.join_link, name="join-link"),
+    path(
+        "xapi/activities/<str:activity_type>/<uuid:key>",
+        xapi.activity_metadata,
+        name="xapi-activity",
+    ),
+    URLResolver(LanguagePrefixPattern(), learner_urlpatterns),
+]

@@ -7,7 +7,7 @@ from django.test.utils import isolate_apps
 from wagtail.models import Page
 
 from lms.activities import ActivityType
-from lms.checks import activity_problems, check_activities, check_settings
+from lms.checks import activity_problems, check_activities, check_settings, check_urls
 
 
 def ids(problems: list) -> list[str]:
@@ -17,6 +17,7 @@ def ids(problems: list) -> list[str]:
 def test_this_site_passes_every_check():
     assert check_activities() == []
     assert check_settings() == []
+    assert check_urls() == []
 
 
 @isolate_apps("courses")
@@ -62,3 +63,17 @@ def test_settings_a_host_must_set(settings):
     settings.LOGIN_URL = "/accounts/login/"
     settings.RATELIMIT_IP_META_KEY = None
     assert ids(check_settings()) == ["lms.E010", "lms.W011", "lms.W012", "lms.W013"]
+
+
+def test_a_host_without_language_prefixes_is_told(settings):
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "LocaleMiddleware" not in m]
+    assert ids(check_urls()) == ["lms.E014"]
+
+
+# The root URL conf of a host with no language prefixes (the test below points to it).
+urlpatterns: list = []
+
+
+def test_a_host_whose_pages_carry_no_language_is_told(settings):
+    settings.ROOT_URLCONF = __name__
+    assert ids(check_urls()) == ["lms.E015"]

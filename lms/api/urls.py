@@ -100,7 +100,7 @@ urlpatterns = [
     # The split view serves Swagger UI's set-up script as a file: no inline script.
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[]),
+        SpectacularSwaggerSplitView.as_view(url_name="lms:api:schema", permission_classes=[]),
         name="docs",
     ),
 ]

@@ -182,7 +182,7 @@ def _deep_link_resource(request, launch, activity_key: str, title: str) -> DeepL
     keeps grades."""
     resource = (
         DeepLinkResource()
-        .set_url(request.build_absolute_uri(reverse("lti:launch")))
+        .set_url(request.build_absolute_uri(reverse("lms:lti:launch")))
         .set_title(title)
         .set_custom_params({ACTIVITY_PARAMETER: activity_key})
     )

@@ -237,6 +237,6 @@ def activity_base() -> str:
     """Where activity IRIs live: PUENTE_BASE_URL and the plugin's xAPI activity address
     (the URL conf's, not a path written here)."""
     sample = reverse(
-        "lms_links:xapi-activity", kwargs={"activity_type": "lesson", "key": uuid.UUID(int=0)}
+        "lms:xapi-activity", kwargs={"activity_type": "lesson", "key": uuid.UUID(int=0)}
     )
     return lms_setting("BASE_URL").rstrip("/") + sample.rsplit("/", 2)[0]

@@ -148,7 +148,7 @@ def class_settings(request: HttpRequest, classroom_id: int) -> HttpResponse:
 def join_url(request: HttpRequest, classroom) -> str:
     """The class's join link: no language in it, so that each family's phone (or their
     profile's choice) picks the language they read."""
-    return request.build_absolute_uri(reverse("lms_links:join", args=[classroom.join_code]))
+    return request.build_absolute_uri(reverse("lms:join-link", args=[classroom.join_code]))
 
 
 @staff
