@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev test test-fast install runtime browser serve migrate demo lint format messages compilemessages bench clean screenshots
+.PHONY: run dev test test-fast install runtime browser serve migrate demo lint format messages compilemessages bench clean screenshots wheel
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -107,5 +107,9 @@ bench: install
 	$(PY) bench/load.py
 	$(PY) bench/outbox_claim.py
 
+## The plugin alone as a wheel, dist/puente_lms-*.whl (docs/plugin.md).
+wheel: runtime
+	$(PY) packaging/build_lms_wheel.py dist
+
 clean:
-	rm -rf $(VENV) .venv-ralph node_modules db.sqlite3 media static var
+	rm -rf $(VENV) .venv-ralph node_modules db.sqlite3 media static var dist

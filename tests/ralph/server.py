@@ -14,16 +14,13 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
-import fcntl
 import hashlib
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -33,11 +30,11 @@ from urllib.parse import urljoin
 
 import requests
 
+from tests.venvs import VenvError, cached_venv_path, empty_folder, ensure_venv, tail
+
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 REQUIREMENTS = HERE / "requirements.txt"
-STAMP_NAME = ".puente-requirements.sha256"
-LOCK_NAME = ".puente-build.lock"
 VENV_ENV_VAR = "PUENTE_RALPH_VENV"
 XAPI_VERSION = "1.0.3"
 XAPI_HEADERS = {"X-Experience-API-Version": XAPI_VERSION}
@@ -66,8 +63,7 @@ def default_venv_path() -> Path:
     override = os.environ.get(VENV_ENV_VAR)
     if override:
         return Path(override).expanduser().resolve()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser()
-    return cache / "puente" / f"ralph-venv-{requirements_hash()[:16]}"
+    return cached_venv_path("ralph-venv", requirements_hash())
 
 
 def requirements_hash(requirements: Path = REQUIREMENTS) -> str:
@@ -75,91 +71,14 @@ def requirements_hash(requirements: Path = REQUIREMENTS) -> str:
     return hashlib.sha256(requirements.read_bytes()).hexdigest()
 
 
-def venv_python(venv: Path) -> Path:
-    """Return the interpreter path inside ``venv``."""
-    return venv / "bin" / "python"
-
-
 def ensure_ralph_venv(path: Path | None = None) -> Path:
-    """Create or refresh Ralph's venv and return its python.
-
-    The venv is (re)built when its interpreter is missing or its stamp file does
-    not hold the hash of ``requirements.txt``. A lock file inside the venv folder
-    makes concurrent callers (e.g. pytest-xdist workers) build it once.
-    """
-    venv = (path or default_venv_path()).resolve()
-    wanted = requirements_hash()
-    if _venv_is_fresh(venv, wanted):
-        return venv_python(venv)
-    venv.mkdir(parents=True, exist_ok=True)
-    with _file_lock(venv / LOCK_NAME):
-        if not _venv_is_fresh(venv, wanted):
-            _build_venv(venv, wanted)
-    return venv_python(venv)
-
-
-def _venv_is_fresh(venv: Path, wanted: str) -> bool:
-    stamp = venv / STAMP_NAME
-    if not (venv_python(venv).exists() and stamp.is_file()):
-        return False
-    return stamp.read_text(encoding="ascii").strip() == wanted
-
-
-@contextlib.contextmanager
-def _file_lock(lock_path: Path) -> Iterator[None]:
-    with lock_path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _base_python() -> str:
-    found = shutil.which("python3.11")
-    if found:
-        return found
-    if sys.version_info[:2] == (3, 11):
-        return sys.executable
-    raise RalphError("python3.11 not found on PATH: it is needed to build Ralph's venv")
-
-
-def _build_venv(venv: Path, wanted: str) -> None:
-    (venv / STAMP_NAME).unlink(missing_ok=True)
-    if not _python_runs(venv_python(venv)):
-        _empty_folder(venv, keep=LOCK_NAME)
-        _run([_base_python(), "-m", "venv", str(venv)], "create the venv")
-    pip = [str(venv_python(venv)), "-m", "pip", "install", "--disable-pip-version-check"]
-    _run([*pip, "-q", "-r", str(REQUIREMENTS)], "pip install " + str(REQUIREMENTS))
-    (venv / STAMP_NAME).write_text(wanted + "\n", encoding="ascii")
-
-
-def _empty_folder(folder: Path, keep: str = "") -> None:
-    for entry in folder.iterdir():
-        if entry.name == keep:
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
-
-
-def _python_runs(python: Path) -> bool:
-    if not python.exists():
-        return False
-    probe = subprocess.run([str(python), "-c", "pass"], capture_output=True, check=False)
-    return probe.returncode == 0
-
-
-def _run(command: Sequence[str], what: str, timeout: float = 900) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-    if result.returncode != 0:
-        tail = _tail(result.stdout + result.stderr)
-        raise RalphError(f"Could not {what} (exit {result.returncode}):\n{tail}")
-
-
-def _tail(text: str, lines: int = 40) -> str:
-    return "\n".join(text.splitlines()[-lines:])
+    """Create or refresh Ralph's venv (tests/venvs.py) and return its python."""
+    try:
+        return ensure_venv(
+            path or default_venv_path(), requirements_hash(), ["-r", str(REQUIREMENTS)]
+        )
+    except VenvError as error:
+        raise RalphError(str(error)) from error
 
 
 # ------------------------------------------------------------------------- server
@@ -309,7 +228,7 @@ class RalphServer:
         every request), so emptying ``data/`` empties the LRS without a restart.
         Call it only while no request is in flight.
         """
-        _empty_folder(self.data_dir)
+        empty_folder(self.data_dir)
 
     def __enter__(self) -> RalphServer:
         return self.start()
@@ -393,7 +312,7 @@ class RalphServer:
 
     def _failure(self, what: str) -> str:
         log = self.log_file.read_text(encoding="utf-8", errors="replace")
-        return f"{what} on {self.base_url} (log {self.log_file}):\n{_tail(log)}"
+        return f"{what} on {self.base_url} (log {self.log_file}):\n{tail(log)}"
 
     # ------------------------------------------------------------------- queries
 
@@ -487,7 +406,7 @@ def bcrypt_hash(python: Path, password: str) -> str:
         check=False,
     )
     if result.returncode != 0:
-        raise RalphError(f"bcrypt hashing failed:\n{_tail(result.stderr.decode())}")
+        raise RalphError(f"bcrypt hashing failed:\n{tail(result.stderr.decode())}")
     return result.stdout.decode().strip()
 
 
