@@ -10,7 +10,5 @@ class LmsConfig(AppConfig):
 
     def ready(self) -> None:
         from lms import checks, signals  # noqa: F401 - checks registers itself
-        from lms.lti import receivers
 
         signals.connect()
-        receivers.connect()

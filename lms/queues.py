@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -109,3 +110,42 @@ def lease_release(queryset: QuerySet, *, ids: Iterable[int], worker_id: str) -> 
     queryset.filter(id__in=list(ids), claimed_by=worker_id).update(
         claimed_by="", claimed_until=None
     )
+
+
+@dataclass
+class QueueTurn:
+    """What one turn of a queue's delivery did."""
+
+    delivered: int = 0
+    retried: int = 0
+    dead: int = 0
+
+
+class ExtraQueue(Protocol):
+    """A queue an optional app adds to the delivery worker's loop, the operators' backlog and
+    the retention purge (``lms.lti`` adds the scores for platforms' gradebooks)."""
+
+    def deliver(self, *, worker_id: str) -> QueueTurn:
+        """Send what is due."""
+        ...
+
+    def pending_count(self) -> int:
+        """How many rows wait to be sent."""
+        ...
+
+    def purge(self, *, before: datetime, dry_run: bool) -> int:
+        """Delete delivered rows made before ``before`` (count them only, with ``dry_run``)."""
+        ...
+
+
+_extra_queues: list[ExtraQueue] = []
+
+
+def extra_queue_register(queue: ExtraQueue) -> None:
+    """Called from an optional app's ``ready()``."""
+    if queue not in _extra_queues:
+        _extra_queues.append(queue)
+
+
+def extra_queues() -> tuple[ExtraQueue, ...]:
+    return tuple(_extra_queues)

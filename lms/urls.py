@@ -4,7 +4,8 @@ conf (namespace ``lms``):
 - ``/<language>/learn/``, ``/<language>/teach/``, ``/<language>/accounts/``...: the learner and
   educator pages (``lms:home``, ``lms:login``...), under the language the phone reads;
 - ``/api/v1/``: the REST API (``lms:api:...``);
-- ``/lti/...`` and ``/.well-known/jwks.json``: LTI 1.3 (``lms:lti:...``), at fixed addresses;
+- ``/lti/...`` and ``/.well-known/jwks.json``: LTI 1.3 (``lms:lti:...``), at fixed addresses,
+  with ``lms.lti`` installed;
 - ``/join/<code>/`` and ``/xapi/activities/...``: what a QR code or an LRS links to, not under a
   language (``lms:join-link``, ``lms:xapi-activity``).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from django.apps import apps
 from django.conf import settings
 from django.urls import URLResolver, include, path
 from django.utils.translation import get_language
@@ -174,7 +176,6 @@ learner_urlpatterns = [
 
 urlpatterns = [
     path("api/v1/", include("lms.api.urls")),
-    path("", include("lms.lti.urls")),
     path("join/<str:code>/", accounts.join_link, name="join-link"),
     path(
         "xapi/activities/<str:activity_type>/<uuid:key>",
@@ -183,3 +184,5 @@ urlpatterns = [
     ),
     URLResolver(LanguagePrefixPattern(), learner_urlpatterns),
 ]
+if apps.is_installed("lms.lti"):  # LTI is optional (lms/lti/apps.py)
+    urlpatterns.insert(1, path("", include("lms.lti.urls")))

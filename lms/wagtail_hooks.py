@@ -7,7 +7,6 @@ from lms.admin_views import (
     HelpDeskViewSet,
     LanguagesView,
     LrsEndpointViewSet,
-    LtiRegistrationViewSet,
     SchoolViewSet,
     StaffRoleViewSet,
     delivery_status,
@@ -17,11 +16,6 @@ from lms.admin_views import (
 @hooks.register("register_admin_viewset")
 def register_lrs_endpoints():
     return LrsEndpointViewSet("lrs_endpoints")
-
-
-@hooks.register("register_admin_viewset")
-def register_lti_registrations():
-    return LtiRegistrationViewSet("lti_platforms")
 
 
 @hooks.register("register_admin_viewset")

@@ -1,4 +1,4 @@
-"""The plugin's layers: lms never imports the course server, and its services know nothing of
+"""The plugin's layers: lms never imports the course server, and nothing outside lms/lti knows
 LTI (grade return and the LTI context hear about learning through lms/signals.py)."""
 
 import ast
@@ -34,6 +34,18 @@ def test_the_plugins_services_know_nothing_of_lti():
     offenders = {
         path: sorted(n for n in names if n.startswith("lms.lti"))
         for path, names in imported_modules(LMS / "services").items()
+    }
+    assert not {path: names for path, names in offenders.items() if names}
+
+
+def test_lti_is_optional_nothing_outside_lms_lti_imports_it():
+    """lms.lti is an app a host may leave out (with django-lti and PyLTI1p3): the rest of the
+    plugin reaches it through signals and the queue registry only."""
+    lti_packages = ("lms.lti", "lti_tool", "pylti1p3", "csp", "jwt")
+    offenders = {
+        path: sorted(n for n in names if n.startswith(lti_packages))
+        for path, names in imported_modules(LMS).items()
+        if not path.startswith("lms/lti/")
     }
     assert not {path: names for path, names in offenders.items() if names}
 

@@ -14,14 +14,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from lti_tool.models import Key, LtiDeployment, LtiRegistration, LtiUser
 
+from lms.lti.models import LtiActivityLink, ScoreDelivery
 from lms.lti.services import lti_extension_iri, lti_registration_configure
 from lms.models import (
     Classroom,
     DeliveryStatus,
     Learner,
     LessonProgress,
-    LtiActivityLink,
-    ScoreDelivery,
     StaffRole,
     Statement,
 )

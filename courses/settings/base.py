@@ -50,6 +50,7 @@ WAGTAILADMIN_BASE_URL = PUENTE_BASE_URL
 INSTALLED_APPS = [
     "courses",
     "lms",
+    "lms.lti",  # optional: LTI 1.3 launches, deep linking, rosters and grades
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales
     "wagtail.embeds",

@@ -8,7 +8,7 @@ dead-lettered with the platform's reply. Nothing is deleted.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from datetime import datetime
 
 import requests
 from pylti1p3.assignments_grades import AssignmentsGradesService
@@ -17,19 +17,14 @@ from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
 
 from lms.lti.connector import platform_connector
-from lms.models import DeliveryStatus, ScoreDelivery
-from lms.queues import lease_claim, lease_finish, lease_retry
+from lms.lti.models import ScoreDelivery
+from lms.models import DeliveryStatus
+from lms.queues import QueueTurn, lease_claim, lease_finish, lease_retry
+from lms.services.retention import CHUNK
 
 logger = logging.getLogger(__name__)
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 RETRY_STATUSES = {401, 408, 425, 429}
-
-
-@dataclass
-class ScoreReport:
-    delivered: int = 0
-    retried: int = 0
-    dead: int = 0
 
 
 def scores_claim(*, worker_id: str, limit: int = 50) -> list[ScoreDelivery]:
@@ -53,9 +48,9 @@ def score_grade(row: ScoreDelivery) -> Grade:
     )
 
 
-def scores_deliver(*, worker_id: str) -> ScoreReport:
+def scores_deliver(*, worker_id: str) -> QueueTurn:
     """Send every due score, one connector (and access token) per registration per round."""
-    report = ScoreReport()
+    report = QueueTurn()
     connectors: dict[int, ServiceConnector] = {}
     for row in scores_claim(worker_id=worker_id):
         registration = row.link.resource_link.context.deployment.registration
@@ -103,3 +98,33 @@ def _retry(row: ScoreDelivery, worker_id: str, code: int | None, message: str) -
         code=code,
         message=message,
     )
+
+
+def scores_purge(*, before: datetime, dry_run: bool = False) -> int:
+    """Delete scores platforms took before ``before``; how many."""
+    delivered = ScoreDelivery.objects.filter(
+        status=DeliveryStatus.DELIVERED, created_at__lt=before
+    ).values("id")
+    if dry_run:
+        return delivered.count()
+    purged = 0
+    while ids := list(delivered.values_list("id", flat=True)[:CHUNK]):
+        ScoreDelivery.objects.filter(id__in=ids).delete()
+        purged += len(ids)
+    return purged
+
+
+class ScoreQueue:
+    """The scores queue, in the delivery worker's loop, the backlog and the purge."""
+
+    def deliver(self, *, worker_id: str) -> QueueTurn:
+        return scores_deliver(worker_id=worker_id)
+
+    def pending_count(self) -> int:
+        return ScoreDelivery.objects.filter(status=DeliveryStatus.PENDING).count()
+
+    def purge(self, *, before: datetime, dry_run: bool) -> int:
+        return scores_purge(before=before, dry_run=dry_run)
+
+
+SCORE_QUEUE = ScoreQueue()

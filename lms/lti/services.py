@@ -18,16 +18,13 @@ from pylti1p3.names_roles import NamesRolesProvisioningService
 
 from lms.conf import lms_setting
 from lms.lti.connector import platform_connector
+from lms.lti.models import LtiActivityLink, LtiClassLink, LtiPlatform, ScoreDelivery
 from lms.models import (
     ClassMembership,
     Learner,
     LessonProgress,
-    LtiActivityLink,
-    LtiClassLink,
-    LtiPlatform,
     QuestionAttempt,
     School,
-    ScoreDelivery,
     StaffRole,
 )
 from lms.selectors.activities import activity_lesson_keys, activity_type_of, lesson_context

@@ -9,7 +9,6 @@ from lms.models.help import (
 )
 from lms.models.integrations import IntegrationToken
 from lms.models.learners import Learner, RecoveryCode
-from lms.models.lti import LtiActivityLink, LtiClassLink, LtiPlatform, ScoreDelivery
 from lms.models.people import (
     Assignment,
     ClassActivity,
@@ -54,13 +53,9 @@ __all__ = [
     "LearnerEvent",
     "LessonProgress",
     "LrsEndpoint",
-    "LtiActivityLink",
-    "LtiClassLink",
-    "LtiPlatform",
     "QuestionAttempt",
     "RecoveryCode",
     "School",
-    "ScoreDelivery",
     "StaffRole",
     "Statement",
     "StatementDelivery",

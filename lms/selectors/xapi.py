@@ -11,11 +11,11 @@ from django.db.models.query import QuerySet
 from lms.models import (
     DeliveryStatus,
     LrsEndpoint,
-    ScoreDelivery,
     Statement,
     StatementDelivery,
     WorkerHeartbeat,
 )
+from lms.queues import extra_queues
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def outbox_backlog(*, now: datetime) -> Backlog:
         dead=dead["count"],
         conflicts=dead["conflicts"],
         waiting_for_an_lrs=statements_waiting_for_an_lrs(),
-        scores_pending=ScoreDelivery.objects.filter(status=DeliveryStatus.PENDING).count(),
+        scores_pending=sum(queue.pending_count() for queue in extra_queues()),
         paused_endpoints=list(
             LrsEndpoint.objects.filter(paused_at__isnull=False).values_list("key", flat=True)
         ),

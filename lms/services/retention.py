@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from lms.conf import lms_setting
-from lms.models import DeliveryStatus, ScoreDelivery, Statement
+from lms.models import DeliveryStatus, Statement
+from lms.queues import extra_queues
 
 CHUNK = 5000  # rows deleted per transaction, so that no lock is held for long
 
@@ -37,17 +38,12 @@ def outbox_purge(*, before: datetime, dry_run: bool = False) -> PurgeReport:
         .exclude(deliveries__status__in=[DeliveryStatus.PENDING, DeliveryStatus.DEAD])
         .values("id")
     )
-    scores = ScoreDelivery.objects.filter(
-        status=DeliveryStatus.DELIVERED, created_at__lt=before
-    ).values("id")
+    # Scores for platforms' gradebooks, when lms.lti is installed (lms/lti/grades.py).
+    report.scores = sum(queue.purge(before=before, dry_run=dry_run) for queue in extra_queues())
     if dry_run:
         report.statements = done.distinct().count()
-        report.scores = scores.count()
         return report
     while ids := list(done.distinct().values_list("id", flat=True)[:CHUNK]):
         Statement.objects.filter(id__in=ids).delete()
         report.statements += len(ids)
-    while ids := list(scores.values_list("id", flat=True)[:CHUNK]):
-        ScoreDelivery.objects.filter(id__in=ids).delete()
-        report.scores += len(ids)
     return report

@@ -21,8 +21,8 @@ from concurrent.futures import Future
 from django.db import DatabaseError, connections
 
 from lms.conf import lms_setting
-from lms.lti.grades import scores_deliver
 from lms.models import LrsEndpoint
+from lms.queues import extra_queues
 from lms.services.xapi import (
     endpoint_backfill,
     endpoint_credentials,
@@ -136,16 +136,17 @@ class DeliveryWorker:
             report.add(delivered)
         if self.stop_event.is_set():
             return report
-        # Scores for LMS gradebooks (LTI) share the worker and its loop.
-        scores = scores_deliver(worker_id=self.worker_id)
-        report.add(
-            DeliveryReport(
-                requests=scores.delivered + scores.retried + scores.dead,
-                delivered=scores.delivered,
-                retried=scores.retried,
-                dead=scores.dead,
+        # Other queues share the worker and its loop: scores for LMS gradebooks, with lms.lti.
+        for extra in extra_queues():
+            turn = extra.deliver(worker_id=self.worker_id)
+            report.add(
+                DeliveryReport(
+                    requests=turn.delivered + turn.retried + turn.dead,
+                    delivered=turn.delivered,
+                    retried=turn.retried,
+                    dead=turn.dead,
+                )
             )
-        )
         return report
 
     def note_outage(self, endpoint: LrsEndpoint, report: DeliveryReport) -> None:

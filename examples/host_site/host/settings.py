@@ -27,14 +27,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    # 2. The plugin and what it uses.
+    # 2. The plugin and what it uses. No LTI here: no "lms.lti", "lti_tool" or "csp".
     "lms",
-    "lti_tool",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "csp",
 ]
 
 MIDDLEWARE = [
@@ -44,11 +42,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # 2. After AuthenticationMiddleware.
-    "lms.lti.middleware.LtiLaunchMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "lms.lti.middleware.LtiFrameMiddleware",
 ]
 
 ROOT_URLCONF = "host.urls"

@@ -55,6 +55,17 @@ def test_the_site_passes_the_plugins_checks():
     call_command("check", fail_level="WARNING")
 
 
+@pytest.mark.django_db
+def test_without_lms_lti_there_is_no_lti():
+    from django.apps import apps
+
+    assert not apps.is_installed("lti_tool")
+    with pytest.raises(ImportError):
+        import pylti1p3  # noqa: F401  (the wheel's "lti" extra, not installed here)
+    assert Client().get("/.well-known/jwks.json", follow=True).status_code == 404
+    assert Client().post("/lti/launch/", follow=True).status_code == 404
+
+
 def test_a_learner_finishes_a_guide_and_sees_it_on_their_page(guides):
     learner = learner_sign_up(username="amara", password=PASSWORD, preferred_language="en")
     phone = signed_in("amara")

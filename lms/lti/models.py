@@ -2,7 +2,8 @@
 and the durable queue of scores going back to platforms' gradebooks.
 
 django-lti (``lti_tool``) keeps registrations, deployments, keys, platform users, contexts and
-resource links; these models add what Puente needs on top of them.
+resource links; these models add what Puente needs on top of them. They belong to the optional
+``lms.lti`` app (label ``lms_lti``), in the tables the ``lms`` app first made for them.
 """
 
 from django.db import models
@@ -24,6 +25,7 @@ class LtiPlatform(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="lti_platforms")
 
     class Meta:
+        db_table = "lms_ltiplatform"
         verbose_name = _("LTI platform")
 
     def __str__(self) -> str:
@@ -45,6 +47,7 @@ class LtiActivityLink(models.Model):
     launched_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "lms_ltiactivitylink"
         constraints = [
             models.UniqueConstraint(fields=["resource_link", "lti_user"], name="lms_lti_link_once"),
         ]
@@ -65,6 +68,9 @@ class LtiClassLink(models.Model):
     )
     synced_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        db_table = "lms_lticlasslink"
+
     def __str__(self) -> str:
         return f"{self.context_id} → {self.classroom_id}"
 
@@ -83,6 +89,7 @@ class ScoreDelivery(QueuedDelivery):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "lms_scoredelivery"
         verbose_name = _("score delivery")
         indexes = [
             models.Index(
