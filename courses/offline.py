@@ -29,7 +29,8 @@ from courses.images import picture_filter_specs
 from courses.models import LessonPage, ModulePage
 
 DATA_SAVER_COOKIE = "puente_data_saver"
-CORE_STATIC = ("puente/css/puente.css", "puente/js/puente.js", "puente/js/listen.js")
+PUENTE_JS = "puente/js/puente.js"  # the service worker imports its queue
+CORE_STATIC = ("puente/css/puente.css", "puente/js/boot.js", PUENTE_JS, "puente/js/listen.js")
 ICON_SIZES = (192, 512)
 BRAND = (11, 92, 173)
 
@@ -62,7 +63,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "courses/sw.js",
-        {"config": json.dumps(config), "queue_script": json.dumps(static(CORE_STATIC[1]))},
+        {"config": json.dumps(config), "queue_script": json.dumps(static(PUENTE_JS))},
         content_type="application/javascript; charset=utf-8",
     )
 

@@ -65,8 +65,41 @@ def phone(browser) -> Iterator:
     """A fresh phone-sized browser context (its own cookies, cache and service worker)."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
     context.set_default_timeout(15_000)
-    yield context
+    yield waits_for_puente(context)
     context.close()
+
+
+# boot.js loads puente.js after the load event. Pages of a context with JavaScript wait for it
+# after each navigation, as a person's next tap comes a moment later; a page without boot.js
+# (the admin, an error page) does not wait.
+PUENTE_READY = (
+    "() => !document.querySelector('script[data-src]')"
+    " || document.documentElement.dataset.puente === 'ready'"
+)
+NAVIGATIONS = ("goto", "reload", "go_back", "wait_for_load_state", "wait_for_url")
+
+
+def waits_for_puente(context):
+    """The context, whose new pages wait for puente.js after each navigation."""
+    new_page = context.new_page
+
+    def new_page_waiting(*args, **kwargs):
+        page = new_page(*args, **kwargs)
+        for name in NAVIGATIONS:
+            setattr(page, name, _then_wait_for_puente(page, getattr(page, name)))
+        return page
+
+    context.new_page = new_page_waiting
+    return context
+
+
+def _then_wait_for_puente(page, navigation):
+    def navigate(*args, **kwargs):
+        result = navigation(*args, **kwargs)
+        page.wait_for_function(PUENTE_READY)
+        return result
+
+    return navigate
 
 
 class LoadRecorder:
@@ -76,10 +109,16 @@ class LoadRecorder:
 
     def __init__(self, cdp) -> None:
         self.started: dict[str, str] = {}  # request id -> URL
+        self.start_times: dict[str, float] = {}  # request id -> DevTools monotonic time
         self.sizes: dict[str, int] = {}  # request id -> encoded bytes
         self.compressed: dict[str, bool] = {}
         self._loaded = False
+        self._load_time: float | None = None
         cdp.send("Network.enable")
+        cdp.send("Page.enable")
+        # The load event's time, on the requests' clock: a request started after it (puente.js,
+        # by boot.js) does not count, however soon the test gets to call load_done().
+        cdp.on("Page.loadEventFired", self._load_fired)
         cdp.on("Network.requestWillBeSent", self._started)
         cdp.on("Network.responseReceived", self._received)
         cdp.on("Network.loadingFinished", self._finished)
@@ -93,12 +132,19 @@ class LoadRecorder:
         return {
             request_id: url
             for request_id, url in self.started.items()
-            if not url.startswith("data:") and not any(part in url for part in skip)
+            if not url.startswith("data:")
+            and not any(part in url for part in skip)
+            and (self._load_time is None or self.start_times[request_id] < self._load_time)
         }
+
+    def _load_fired(self, event: dict) -> None:
+        if self._load_time is None:
+            self._load_time = event["timestamp"]
 
     def _started(self, event: dict) -> None:
         if not self._loaded:
             self.started.setdefault(event["requestId"], event["request"]["url"])
+            self.start_times.setdefault(event["requestId"], event["timestamp"])
 
     def _received(self, event: dict) -> None:
         headers = {name.lower() for name in event["response"]["headers"]}

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from tests.browser import PHONE, axe_violations
+from tests.browser import PHONE, axe_violations, waits_for_puente
 
 REPO = Path(__file__).resolve().parent.parent
 CATALOGUES = [REPO / "lms" / "locale", REPO / "courses" / "locale"]
@@ -118,6 +118,8 @@ class Journey:
             bypass_csp=True,  # axe-core is injected as an inline script
         )
         self.context.set_default_timeout(15_000)
+        if self.javascript:
+            waits_for_puente(self.context)
         self.page = self.context.new_page()
 
     def close(self) -> None:

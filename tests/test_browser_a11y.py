@@ -6,7 +6,7 @@ pages, scripts working, break no rule of the Content-Security-Policy."""
 import pytest
 
 from lms.services.assignments import assignment_create
-from tests.browser import PHONE, axe_violations, sign_in
+from tests.browser import PHONE, axe_violations, sign_in, waits_for_puente
 from tests.conftest import PASSWORD
 from tests.factories import alias_every_other_language, build_course_tree
 from tests.people import build_world
@@ -48,7 +48,7 @@ def test_no_axe_violations(browser, live_server, site, language):
     failures = {}
     for username, url in pages(tree, world, language):
         # axe is injected as an inline script, which the site's CSP rightly refuses.
-        context = browser.new_context(viewport=PHONE, bypass_csp=True)
+        context = waits_for_puente(browser.new_context(viewport=PHONE, bypass_csp=True))
         page = context.new_page()
         if username:
             sign_in(page, live_server.url, username, PASSWORD, language)
@@ -74,7 +74,7 @@ def test_no_axe_violations_on_a_lesson_and_a_search_in_every_language(
     for code, _name in settings.LANGUAGES:
         lesson = tree.translation(tree.lessons[1], code) if code != "en" else tree.lessons[1]
         for url in (lesson.get_url(), f"/{code}/search/?q=lesson"):
-            context = browser.new_context(viewport=PHONE, bypass_csp=True)
+            context = waits_for_puente(browser.new_context(viewport=PHONE, bypass_csp=True))
             page = context.new_page()
             page.goto(live_server.url + url)
             assert page.locator("html").get_attribute("lang") == code
@@ -89,7 +89,7 @@ def test_no_axe_violations_on_a_lesson_and_a_search_in_every_language(
 
 def test_a_question_can_be_answered_with_the_keyboard_alone(browser, live_server, site):
     tree, _world = site
-    page = browser.new_context(viewport=PHONE).new_page()
+    page = waits_for_puente(browser.new_context(viewport=PHONE)).new_page()
     page.goto(live_server.url + tree.lessons[0].get_url())
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
@@ -122,7 +122,9 @@ def test_nothing_scrolls_sideways_at_320px_with_text_at_200_percent(
     too_wide = {}
     for username, url in pages(tree, world, language):
         # Text at 200% is an injected style, which the site's CSP rightly refuses.
-        context = browser.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)
+        context = waits_for_puente(
+            browser.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)
+        )
         page = context.new_page()
         if username:
             sign_in(page, live_server.url, username, PASSWORD, language)
@@ -141,7 +143,7 @@ def test_the_pages_break_no_rule_of_the_content_security_policy(browser, live_se
     tree, world = site
     refused = []
     for username, url in pages(tree, world, "ar"):
-        context = browser.new_context(viewport=PHONE)
+        context = waits_for_puente(browser.new_context(viewport=PHONE))
         page = context.new_page()
         page.on(
             "console",

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from tests.browser import PHONE
+from tests.browser import PHONE, waits_for_puente
 from tests.factories import build_course_tree
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -76,6 +76,8 @@ def lessons(db):
 def open_lesson(browser, live_server, url, voices, javascript=True):
     context = browser.new_context(viewport=PHONE, is_mobile=True, java_script_enabled=javascript)
     context.add_init_script(SPEECH_STUB % __import__("json").dumps(voices))
+    if javascript:
+        waits_for_puente(context)
     page = context.new_page()
     page.goto(live_server.url + url)
     return context, page

@@ -499,9 +499,11 @@
   rememberLearner(learner).catch(function () {});
   scope.addEventListener("online", flushAndTell);
   if ("serviceWorker" in navigator) {
-    scope.addEventListener("load", function () {
-      navigator.serviceWorker.register("/sw.js").catch(function () {});
-    });
+    // boot.js loads this script after the load event; before that, wait for it.
+    var register = function () { navigator.serviceWorker.register("/sw.js").catch(function () {}); };
+    if (doc.readyState === "complete") register();
+    else scope.addEventListener("load", register);
   }
   if (learner) flushAndTell(); else showRefused();
+  doc.documentElement.dataset.puente = "ready"; // the browser tests wait for it
 })(self);
