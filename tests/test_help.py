@@ -335,6 +335,11 @@ def test_the_api_takes_a_request_once_and_a_ticketing_system_answers_it(world):
     assert [r["id"] for r in listed["results"]] == [request_id]
     assert listed["results"][0]["language"] == "vi"
     assert token(other_school).get("/api/v1/help/requests/").json()["results"] == []
+    # A status filter that is none of the statuses, empty included, is a 400 that says which.
+    for wrong in ("", "lost"):
+        refused_filter = token(reader).get("/api/v1/help/requests/", {"status": wrong})
+        assert refused_filter.status_code == 400
+        assert "new" in refused_filter.json()["status"][0]
     assert token(other_school).get(f"/api/v1/help/requests/{request_id}/").status_code == 404
     refused = token(reader).post(
         f"/api/v1/help/requests/{request_id}/replies/", {"text": "x", "language": "vi"}

@@ -98,7 +98,7 @@ class HelpRequestsView(PuenteAPIView):
         if principal.is_person:
             requests = requests | help_requests_of_family(principal=principal)
         wanted = request.query_params.get("status")
-        if wanted:
+        if wanted is not None:  # "?status=" is not one of them either
             if wanted not in HelpStatus.values:
                 raise ValidationError(
                     {"status": [_("Choose one of: %s.") % ", ".join(HelpStatus.values)]}
