@@ -48,7 +48,8 @@ class LanguagePrefixPattern:
     has not; this pattern lets the plugin's pages live under the same prefix from one include.
     """
 
-    converters: dict = {}
+    def __init__(self) -> None:
+        self.converters: dict = {}  # Django's resolvers read (and merge into) a pattern's own
 
     @property
     def language_prefix(self) -> str:
