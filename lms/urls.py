@@ -177,6 +177,8 @@ learner_urlpatterns = [
 
 urlpatterns = [
     path("api/v1/", include("lms.api.urls")),
+    # LTI is optional (lms/lti/apps.py): its addresses only with lms.lti installed.
+    *([path("", include("lms.lti.urls"))] if apps.is_installed("lms.lti") else []),
     path("join/<str:code>/", accounts.join_link, name="join-link"),
     path(
         "xapi/activities/<str:activity_type>/<uuid:key>",
@@ -185,5 +187,3 @@ urlpatterns = [
     ),
     URLResolver(LanguagePrefixPattern(), learner_urlpatterns),
 ]
-if apps.is_installed("lms.lti"):  # LTI is optional (lms/lti/apps.py)
-    urlpatterns.insert(1, path("", include("lms.lti.urls")))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
 import requests
@@ -24,6 +25,7 @@ from lms.models import (
     StaffRole,
     Statement,
 )
+from lms.services.retention import outbox_purge
 from lms.xapi.worker import DeliveryWorker
 from tests.factories import lesson_finish
 from tests.lti_platform import Platform
@@ -218,6 +220,13 @@ def test_scores_wait_out_a_platform_outage_and_a_refusal_is_kept(lti):
     assert DeliveryWorker().run_round().dead == 1
     dead = ScoreDelivery.objects.get(status=DeliveryStatus.DEAD)
     assert dead.last_status_code == 404
+
+    # The retention purge (lms.lti's queue, through lms.queues) takes the delivered score only.
+    later = timezone.now() + timedelta(days=1)
+    assert outbox_purge(before=later, dry_run=True).scores == 1
+    assert ScoreDelivery.objects.count() == 2
+    assert outbox_purge(before=later).scores == 1
+    assert list(ScoreDelivery.objects.values_list("status", flat=True)) == [DeliveryStatus.DEAD]
 
 
 def test_an_instructor_syncs_the_course_roster_into_a_class(lti):

@@ -20,7 +20,7 @@ from lms.lti.connector import platform_connector
 from lms.lti.models import ScoreDelivery
 from lms.models import DeliveryStatus
 from lms.queues import QueueTurn, lease_claim, lease_finish, lease_retry
-from lms.services.retention import CHUNK
+from lms.services.retention import rows_delete_in_chunks
 
 logger = logging.getLogger(__name__)
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
@@ -105,13 +105,7 @@ def scores_purge(*, before: datetime, dry_run: bool = False) -> int:
     delivered = ScoreDelivery.objects.filter(
         status=DeliveryStatus.DELIVERED, created_at__lt=before
     ).values("id")
-    if dry_run:
-        return delivered.count()
-    purged = 0
-    while ids := list(delivered.values_list("id", flat=True)[:CHUNK]):
-        ScoreDelivery.objects.filter(id__in=ids).delete()
-        purged += len(ids)
-    return purged
+    return delivered.count() if dry_run else rows_delete_in_chunks(delivered)
 
 
 class ScoreQueue:

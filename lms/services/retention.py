@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from lms.conf import lms_setting
@@ -43,7 +44,14 @@ def outbox_purge(*, before: datetime, dry_run: bool = False) -> PurgeReport:
     if dry_run:
         report.statements = done.distinct().count()
         return report
-    while ids := list(done.distinct().values_list("id", flat=True)[:CHUNK]):
-        Statement.objects.filter(id__in=ids).delete()
-        report.statements += len(ids)
+    report.statements = rows_delete_in_chunks(done.distinct())
     return report
+
+
+def rows_delete_in_chunks(rows: QuerySet) -> int:
+    """Delete ``rows`` (a ``values("id")`` queryset) ``CHUNK`` at a time; how many."""
+    deleted = 0
+    while ids := list(rows.values_list("id", flat=True)[:CHUNK]):
+        rows.model.objects.filter(id__in=ids).delete()
+        deleted += len(ids)
+    return deleted

@@ -90,7 +90,9 @@ class GuidePage(Page):
         post = lesson_forms.lesson_finish(
             request=request, learner=learner, lesson_key=self.translation_key
         )
-        if post.outcome is not None:
+        if post.error:  # refused (too many at once, a lesson that moved): say why
+            messages.error(request, post.error)
+        elif post.outcome is not None:
             messages.success(
                 request, _("Well done! You finished “%(title)s”.") % {"title": self.title}
             )

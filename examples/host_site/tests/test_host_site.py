@@ -93,6 +93,7 @@ def test_a_learner_finishes_a_guide_and_sees_it_on_their_page(guides):
     # Without signing in the guide asks to sign in, and records nothing.
     stranger = Client().get("/en/neighborhood/library/print/")
     assert "Sign in to keep your progress" in stranger.content.decode()
+    assert not LessonProgress.objects.filter(lesson_key=guides["print"].translation_key).exists()
 
 
 @pytest.mark.django_db(transaction=True)
