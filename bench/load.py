@@ -17,8 +17,10 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from common import REPO, build_site, drive, free_port, percentile, setup_django, wait_until_ready
 
@@ -38,7 +40,8 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    # Its output goes to a file: a pipe nobody reads fills up, and then the server stalls.
     process = subprocess.Popen(
         [
             str(REPO / ".venv" / "bin" / "gunicorn"),
@@ -53,9 +56,13 @@ def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.P
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("w"),
     )
-    wait_until_ready(process, port, "/health/ready")
+    try:
+        wait_until_ready(process, port, "/health/ready")
+    except SystemExit:
+        print(log.read_text()[-3000:], file=sys.stderr)
+        raise
     return process
 
 
@@ -87,7 +94,9 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
     }
     port = free_port()
-    server = start_gunicorn(port, args.workers, env)
+    server_log = workdir / "gunicorn.log"
+    server = start_gunicorn(port, args.workers, env, server_log)
+    print(f"(the server's log: {server_log})")
     gzip = {"Accept-Encoding": "gzip"}
 
     def get(path):
