@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLResolver, get_resolver
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
@@ -370,11 +371,15 @@ def lms_pages() -> list[tuple[str, Any]]:
         language = next(
             p for p in plugin.url_patterns if isinstance(p, URLResolver) and str(p.pattern) == "en/"
         )
-        return [
-            (f"/en/{pattern.pattern}", pattern.callback)
-            for pattern in language.url_patterns
-            if isinstance(pattern, URLPattern)
-        ]
+        return list(_pages_under("/en/", language.url_patterns))
+
+
+def _pages_under(prefix: str, patterns: list) -> Iterator[tuple[str, Any]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):  # a group of pages under one path segment
+            yield from _pages_under(f"{prefix}{pattern.pattern}", pattern.url_patterns)
+        else:
+            yield f"{prefix}{pattern.pattern}", pattern.callback
 
 
 def page_audience(view) -> str | None:
