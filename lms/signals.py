@@ -1,6 +1,7 @@
 """The plugin's signals: what it tells optional parts (LTI grade return, statement extensions)
 about learning, and how it keeps cached course structure in step with Wagtail's pages."""
 
+from django.core.signals import request_finished, request_started
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from wagtail.models import Locale, Page, PageViewRestriction, Site
@@ -8,7 +9,11 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from lms.access import household_flag_forget
 from lms.models import Household
-from lms.selectors.activities import content_changed
+from lms.selectors.activities import (
+    content_changed,
+    content_version_request_finished,
+    content_version_request_started,
+)
 
 # A learner completed a lesson. Sent inside the transaction that records it (keyword arguments
 # learner, lesson_key, occurred_at), so what receivers write commits or rolls back with the
@@ -49,6 +54,12 @@ def _household_saved_or_deleted(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
+    request_started.connect(
+        content_version_request_started, dispatch_uid="lms-content-version-started"
+    )
+    request_finished.connect(
+        content_version_request_finished, dispatch_uid="lms-content-version-finished"
+    )
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(_page_changed, dispatch_uid=f"lms-content-{signal!r}")
     # Saved or deleted outside the editor's publish button too (a loader, a script).

@@ -202,3 +202,43 @@ def test_a_moved_lesson_is_found_at_its_new_address_at_once(course_tree):
     lesson.refresh_from_db()
     assert Client().get(old).status_code == 404
     assert Client().get(lesson.get_url()).status_code == 200
+
+
+def test_a_request_reads_the_content_version_once_and_sees_its_own_change(course_tree, monkeypatch):
+    """Route, chrome, shell and validator all key on the content version: one cache read (a
+    Redis round trip in production) per request, and a new one after the request changes
+    content, since what it reads next must not come from the old version."""
+    from lms.selectors import activities
+
+    reads = []
+
+    class CountingCache:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def get_or_set(self, key, *args, **kwargs):
+            if key == activities.CACHE_VERSION_KEY:
+                reads.append(key)
+            return cache.get_or_set(key, *args, **kwargs)
+
+    monkeypatch.setattr(activities, "cache", CountingCache())
+    url = course_tree.lessons[0].get_url()
+    reader = Client()
+    reader.force_login(learner_sign_up(username="eva", password=PASSWORD).user)
+    reader.get(url)
+    reads.clear()
+    assert reader.get(url).status_code == 200
+    assert len(reads) == 1
+
+    activities.content_version_request_started()  # what request_started calls
+    try:
+        before = activities.content_version()
+        assert activities.content_version() == before
+        activities.content_changed()
+        assert activities.content_version() > before
+    finally:
+        activities.content_version_request_finished()
+    reads.clear()
+    activities.content_version()
+    activities.content_version()
+    assert len(reads) == 2  # outside a request, each read asks the cache
