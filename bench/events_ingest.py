@@ -1,5 +1,8 @@
 """Event ingest through the events API, next to a minimal Django view that writes one row.
 
+A third row is the API's framework alone (DRF, the account-token sign-in, the throttles, one
+row written, lms.api.views.base.PuenteAPIView): what any event recording costs at the least.
+
 Each database (SQLite, and PostgreSQL if it answers) is measured in its own process, on a
 fresh database with the demo site, through the full middleware stack and DRF, in-process
 (no HTTP server; bench/lesson_page.py's approach). Events are a realistic mix: a third
@@ -40,9 +43,12 @@ def measure(database_url: str, requests: int, batch: int) -> None:
     from django.utils import timezone
     from django.views.decorators.csrf import csrf_exempt
     from rest_framework.authtoken.models import Token
+    from rest_framework.response import Response
     from wagtail.models import Page
 
     from courses import urls as site_urls
+    from lms.api.throttles import EventsPerAddress, EventsPerPerson
+    from lms.api.views.base import PuenteAPIView
     from lms.services.learners import learner_sign_up
 
     build_site()
@@ -56,8 +62,27 @@ def measure(database_url: str, requests: int, batch: int) -> None:
             cursor.execute("INSERT INTO bench_row (payload) VALUES (%s)", [request.body.decode()])
         return HttpResponse(status=201)
 
+    class WriteOneRowAPI(PuenteAPIView):
+        """The events API's framework alone: DRF, its account-token sign-in, the same
+        throttles and JSON body, and one row written: the floor under any event recording."""
+
+        throttle_classes = [EventsPerPerson, EventsPerAddress]
+
+        def post(self, request):
+            learner_id = self.principal.profile.pk
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO bench_row (payload) VALUES (%s)",
+                    [f"{learner_id}:{request.data['events'][0]['id']}"],
+                )
+            return Response({"recorded": 1}, status=201)
+
     urls = type(sys)("bench_ingest_urls")
-    urls.urlpatterns = [path("bench/write-one/", write_one_row), *site_urls.urlpatterns]
+    urls.urlpatterns = [
+        path("bench/write-one/", write_one_row),
+        path("bench/api-write-one/", WriteOneRowAPI.as_view()),
+        *site_urls.urlpatterns,
+    ]
     sys.modules["bench_ingest_urls"] = urls
 
     lessons = list(Page.objects.filter(depth=5, locale__language_code="en").specific())
@@ -108,7 +133,9 @@ def measure(database_url: str, requests: int, batch: int) -> None:
     with override_settings(ROOT_URLCONF="bench_ingest_urls", **unlimited):
         run("/bench/write-one/", lambda: {"x": 1}, 20)  # warm up
         run("/api/v1/events/", lambda: {"events": [event()]}, 20)
+        run("/bench/api-write-one/", lambda: {"events": [event()]}, 20)
         minimal = run("/bench/write-one/", lambda: {"x": 1}, requests)
+        framework = run("/bench/api-write-one/", lambda: {"events": [event()]}, requests)
         single = run("/api/v1/events/", lambda: {"events": [event()]}, requests)
         batched_count = max(10, requests // batch)
         batched = run(
@@ -123,6 +150,10 @@ def measure(database_url: str, requests: int, batch: int) -> None:
     print(f"{'':34} {'events/s':>9} {'x minimal':>9}   request ms")
     print(f"{'minimal view writing one row':34} {base:>9.0f} {1.0:>9.2f}   {summary(minimal)}")
     print(
+        f"{'API framework writing one row':34} {rate(framework):>9.0f} "
+        f"{rate(framework) / base:>9.2f}   {summary(framework)}"
+    )
+    print(
         f"{'events API, 1 event per request':34} {rate(single):>9.0f} "
         f"{rate(single) / base:>9.2f}   {summary(single)}"
     )
@@ -130,7 +161,10 @@ def measure(database_url: str, requests: int, batch: int) -> None:
         f"{f'events API, {batch} per request':34} {rate(batched, batch):>9.0f} "
         f"{rate(batched, batch) / base:>9.2f}   {summary(batched)}"
     )
-    print(f"   (median ms per event in batches: {statistics.median(batched) / batch:.2f})")
+    print(
+        f"   (median ms per event in batches: {statistics.median(batched) / batch:.2f}; "
+        f"batches / single events: {rate(batched, batch) / rate(single):.1f}x)"
+    )
 
 
 def main() -> None:

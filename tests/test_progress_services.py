@@ -179,7 +179,7 @@ def test_progress_and_statements_are_one_transaction(course_tree, learner, monke
     def broken(**kwargs):
         raise RuntimeError("the outbox is full")
 
-    monkeypatch.setattr(progress_service, "statements_enqueue", broken)
+    monkeypatch.setattr(progress_service, "statements_enqueue_for_events", broken)
     with pytest.raises(RuntimeError):
         learner_event_record(
             learner=learner, event=lesson_event(course_tree.lessons[0], EventKind.VIEWED)

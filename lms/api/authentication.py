@@ -48,6 +48,20 @@ class IntegrationTokenAuthentication(BaseAuthentication):
         return f'{KEYWORD} realm="api"'
 
 
+class AccountTokenAuthentication(authentication.TokenAuthentication):
+    """DRF's account tokens (``Authorization: Token ...``), with the learner profile read in
+    the same query as the token and its user: one query where a phone's every sync took two."""
+
+    def authenticate_credentials(self, key: str):
+        try:
+            token = self.get_model().objects.select_related("user__learner").get(key=key)
+        except self.get_model().DoesNotExist:
+            raise AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
+        return token.user, token
+
+
 class SessionAuthentication(authentication.SessionAuthentication):
     """DRF's session authentication, whose CSRF failure says so in its code (csrf_failed)."""
 

@@ -9,6 +9,8 @@ modules are. Every answer is kept.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,7 +34,7 @@ from lms.models import (
 )
 from lms.selectors.activities import LessonContext, lesson_context
 from lms.selectors.assignments import ClassContext, class_context
-from lms.services.xapi import statement_context, statements_enqueue
+from lms.services.xapi import statement_context, statements_enqueue_for_events
 from lms.signals import lesson_completed, statement_extensions
 from lms.xapi import statements as xapi
 
@@ -86,14 +88,21 @@ class EventOutcome:
 
 
 class LearnerLookups:
-    """What every event of a learner looks up the same way (the class a statement names, the
-    platform that launched the activity), read once for a whole batch of their events
-    instead of once per event: the reads were half of an event's cost in a batch."""
+    """One learner's batch of events, recorded in one transaction (``learner_events_batch``).
+
+    What every event looks up the same way (the class a statement names, the platform that
+    launched the activity, the learner's registration in a course, their progress in a
+    lesson) is read once for the batch, and the statements of all its events are stored
+    together when it ends: the reads and the per-event inserts were most of an event's cost
+    in a batch."""
 
     def __init__(self, learner: Learner) -> None:
         self.learner = learner
         self._class_contexts: dict[tuple[str, ...], ClassContext | None] = {}
         self._extensions: dict[tuple[str, ...], dict[str, Any]] = {}
+        self._registrations: dict[str, CourseRegistration] = {}
+        self._progress: dict[str, LessonProgress] = {}
+        self._statements: list[tuple[LearnerEvent, list[dict[str, Any]]]] = []
 
     def class_context(self, activity_keys: list[str]) -> ClassContext | None:
         key = tuple(activity_keys)
@@ -111,6 +120,52 @@ class LearnerLookups:
             )
         return self._extensions[key]
 
+    def registration(
+        self, course_key: str, started_at: datetime
+    ) -> tuple[CourseRegistration, bool]:
+        """The learner's registration in a course, made by its first event (created?)."""
+        if course_key in self._registrations:
+            return self._registrations[course_key], False
+        registration, created = CourseRegistration.objects.get_or_create(
+            learner=self.learner,
+            course_key=course_key,
+            defaults={"registration": uuid.uuid4(), "started_at": started_at},
+        )
+        self._registrations[course_key] = registration
+        return registration, created
+
+    def progress(self, lesson_key: str) -> LessonProgress:
+        """The learner's progress in a lesson, locked until the batch commits (so that two
+        requests with events of the same lesson complete it once), and read once: later
+        events of the batch change the same row."""
+        if lesson_key not in self._progress:
+            self._progress[lesson_key], _created = (
+                LessonProgress.objects.select_for_update().get_or_create(
+                    learner=self.learner, lesson_key=lesson_key
+                )
+            )
+        return self._progress[lesson_key]
+
+    def statements_add(self, event: LearnerEvent, statements: list[dict[str, Any]]) -> None:
+        self._statements.append((event, statements))
+
+    def statements_store(self) -> None:
+        """Store and queue the batch's statements, in its transaction, in the events' order."""
+        if self._statements:
+            statements_enqueue_for_events(items=self._statements, learner=self.learner)
+        self._statements = []
+
+
+@contextmanager
+def learner_events_batch(*, learner: Learner) -> Iterator[LearnerLookups]:
+    """A transaction for a batch of one learner's events: record each with
+    ``learner_event_record(..., lookups=batch)``. The events, their progress and their
+    statements commit together, or not at all (the phone sends the same events again)."""
+    lookups = LearnerLookups(learner)
+    with transaction.atomic():
+        yield lookups
+        lookups.statements_store()
+
 
 def learner_event_record(
     *,
@@ -119,10 +174,13 @@ def learner_event_record(
     now: datetime | None = None,
     lookups: LearnerLookups | None = None,
 ) -> EventOutcome:
-    """Record one event, once: a replay with the same event id changes nothing. A batch of
-    one learner's events shares ``lookups``."""
+    """Record one event, once: a replay with the same event id changes nothing. An event of
+    a batch is recorded in the batch's transaction (``lookups``, see learner_events_batch);
+    one on its own in a transaction of its own."""
+    if lookups is None:
+        with learner_events_batch(learner=learner) as batch:
+            return learner_event_record(learner=learner, event=event, now=now, lookups=batch)
     now = now or timezone.now()
-    lookups = lookups or LearnerLookups(learner)
     occurred_at = _checked_time(event.occurred_at, now)
     context = lesson_context(event.lesson_key)
     if context is None:
@@ -130,32 +188,33 @@ def learner_event_record(
     grade = _checked_answer(event, context)
     language = _language(event.language, learner)
 
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = LearnerEvent.objects.create(
-                    learner=learner,
-                    event_id=event.event_id,
-                    kind=event.kind,
-                    lesson_key=event.lesson_key,
-                    occurred_at=occurred_at,
-                    language=language,
-                    data=event.data(),
-                )
-        except IntegrityError:
-            return EventOutcome(event_id=event.event_id, duplicate=True)
-        recorder = _Recorder(learner, record, context, language, occurred_at, event, lookups)
-        outcome = recorder.apply(grade)
-        statements_enqueue(statements=recorder.statements, learner=learner, event=record)
-        if recorder.lesson_completed:
-            # Optional parts hear of it here (a platform that launched this module queues the
-            # new score for its gradebook), inside this transaction.
-            lesson_completed.send(
-                sender=LearnerEvent,
+    # Everything an event could be refused for was checked above: from here on an error is
+    # the database's, and fails the batch's transaction, which the phone sends again.
+    try:
+        with transaction.atomic():  # a savepoint: a duplicate costs only itself
+            record = LearnerEvent.objects.create(
                 learner=learner,
-                lesson_key=context.lesson.key,
+                event_id=event.event_id,
+                kind=event.kind,
+                lesson_key=event.lesson_key,
                 occurred_at=occurred_at,
+                language=language,
+                data=event.data(),
             )
+    except IntegrityError:
+        return EventOutcome(event_id=event.event_id, duplicate=True)
+    recorder = _Recorder(learner, record, context, language, occurred_at, event, lookups)
+    outcome = recorder.apply(grade)
+    lookups.statements_add(record, recorder.statements)
+    if recorder.lesson_completed:
+        # Optional parts hear of it here (a platform that launched this module queues the
+        # new score for its gradebook), inside this transaction.
+        lesson_completed.send(
+            sender=LearnerEvent,
+            learner=learner,
+            lesson_key=context.lesson.key,
+            occurred_at=occurred_at,
+        )
     outcome.statement_ids = [s["id"] for s in recorder.statements]
     return outcome
 
@@ -220,6 +279,7 @@ class _Recorder:
         self.statements: list[dict[str, Any]] = []
         self.lesson_completed = False
         self.registration: CourseRegistration | None = None
+        self.lookups = lookups
         activity_keys = [a.key for a in (context.module, context.course) if a is not None]
         self.class_context = lookups.class_context(activity_keys)
         self.extensions = lookups.extensions(activity_keys)
@@ -227,10 +287,7 @@ class _Recorder:
 
     def apply(self, grade: Grade | None) -> EventOutcome:
         outcome = EventOutcome(event_id=self.event.event_id, grade=grade)
-        # Locked, so that two events of the same lesson arriving together complete it once.
-        progress, _created = LessonProgress.objects.select_for_update().get_or_create(
-            learner=self.learner, lesson_key=self.context.lesson.key
-        )
+        progress = self.lookups.progress(self.context.lesson.key)
         before = (
             progress.first_viewed_at,
             progress.last_viewed_at,
@@ -439,11 +496,7 @@ class _Recorder:
         course = self.context.course
         if course is None:
             return
-        self.registration, created = CourseRegistration.objects.get_or_create(
-            learner=self.learner,
-            course_key=course.key,
-            defaults={"registration": uuid.uuid4(), "started_at": self.occurred_at},
-        )
+        self.registration, created = self.lookups.registration(course.key, self.occurred_at)
         if created:
             self._emit(xapi.registered(self._ctx("registered"), course))
 

@@ -77,7 +77,17 @@ def credentials_fingerprint(endpoint: LrsEndpoint, credentials: tuple[str, str])
 def statements_enqueue(
     *, statements: Iterable[dict[str, Any]], learner: Learner, event: LearnerEvent | None
 ) -> list[Statement]:
-    """Store statements and queue them for every LRS, in the caller's transaction.
+    """Store statements and queue them for every LRS, in the caller's transaction."""
+    return statements_enqueue_for_events(items=[(event, statements)], learner=learner)
+
+
+def statements_enqueue_for_events(
+    *,
+    items: Iterable[tuple[LearnerEvent | None, Iterable[dict[str, Any]]]],
+    learner: Learner,
+) -> list[Statement]:
+    """Store the statements of one or more events, in order, and queue them for every LRS,
+    in the caller's transaction (a batch of events pays for one insert of each kind).
 
     Every endpoint gets a delivery row, a turned-off or paused one too (it sends once it is on
     again): which endpoints exist is read from the database each time, never from a cache,
@@ -92,9 +102,12 @@ def statements_enqueue(
                 verb=statement.get("verb", {}).get("id", "").rsplit("/", 1)[-1],
                 payload=statement,
             )
+            for event, statements in items
             for statement in statements
         ]
     )
+    if not rows:
+        return rows
     endpoints = list(LrsEndpoint.objects.values_list("id", flat=True))
     now = timezone.now()
     StatementDelivery.objects.bulk_create(
@@ -104,7 +117,7 @@ def statements_enqueue(
             for endpoint_id in endpoints
         ]
     )
-    if rows and endpoints:
+    if endpoints:
         statements_stored()  # wakes the delivery worker when this transaction commits
     return rows
 

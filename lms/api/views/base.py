@@ -7,7 +7,6 @@ are imported (a system check says so when it is missing, lms/checks.py)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 
 from lms.access import Audience, Principal
 from lms.api.authentication import (
+    AccountTokenAuthentication,
     IntegrationTokenAuthentication,
     SessionAuthentication,
     request_token,
@@ -35,7 +35,7 @@ class PuenteAPIView(APIView):
 
     authentication_classes = [
         # Token first, so that an unauthenticated call gets 401 with WWW-Authenticate.
-        TokenAuthentication,
+        AccountTokenAuthentication,
         # Integrations: "Authorization: Bearer pnt_...", limited to a school and scopes.
         IntegrationTokenAuthentication,
         SessionAuthentication,

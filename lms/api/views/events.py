@@ -1,4 +1,3 @@
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -24,6 +23,7 @@ from lms.services.progress import (
     EventRejected,
     LearnerLookups,
     learner_event_record,
+    learner_events_batch,
 )
 
 
@@ -94,12 +94,11 @@ class EventBatchView(PuenteAPIView):
                 % {"limit": limit, "count": len(events)}
             )
         learner = self._learner(request)
-        lookups = LearnerLookups(learner)
-        # One transaction for the batch, each event in its own savepoint: a refused event
-        # costs only itself, and the batch pays for one commit instead of one per event. If
-        # the commit fails nothing is kept, and the phone sends the same events again.
-        with transaction.atomic():
-            results = [self._record(learner, item, lookups) for item in events]
+        # One transaction for the batch: a refused event costs only itself, and the batch pays
+        # for one commit instead of one per event. If the commit fails nothing is kept, and
+        # the phone sends the same events again.
+        with learner_events_batch(learner=learner) as batch:
+            results = [self._record(learner, item, batch) for item in events]
         counts = {
             key: sum(1 for r in results if r["status"] == key)
             for key in ("recorded", "duplicate", "rejected")
