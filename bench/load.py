@@ -1,6 +1,9 @@
 """Load: lesson pages and the events API under concurrent users, on gunicorn and PostgreSQL,
 next to a minimal Django view served by the same gunicorn in the same run.
 
+The lessons are read without signing in and, in English, by signed-in learners (one session
+each).
+
 Builds the demo site in a fresh PostgreSQL database, starts gunicorn (courses/gunicorn_conf.py, the
 production middleware, Redis as the cache) on loopback, and drives it from this process with
 keep-alive connections, one thread per simulated user. The client shares the machine's cores
@@ -70,6 +73,7 @@ def main() -> None:
     args = parse_args()
     workdir = setup_django(args.database_url, settings="bench.serve_settings")
     from django.db import connection
+    from django.test import Client
     from rest_framework.authtoken.models import Token
     from wagtail.models import Page
 
@@ -77,10 +81,13 @@ def main() -> None:
 
     build_seconds = build_site()
     lessons = list(Page.objects.filter(depth=5, locale__language_code="en").specific())
-    tokens = []
+    tokens, sessions = [], []
     for index in range(args.users):
         learner = learner_sign_up(username=f"load-{index}", password="x" * 12)
         tokens.append(Token.objects.create(user=learner.user).key)
+        signed_in = Client()
+        signed_in.force_login(learner.user)  # the session is in the database, which it shares
+        sessions.append(signed_in.cookies["sessionid"].value)
     vendor = connection.vendor
     connection.close()
 
@@ -117,8 +124,12 @@ def main() -> None:
         }
         return "POST", "/api/v1/events/", body, headers
 
+    def signed_in(path):
+        return lambda index: ("GET", path, None, {**gzip, "Cookie": f"sessionid={sessions[index]}"})
+
     scenarios = [("minimal Django view", get("/bench/minimal/"))]
     scenarios += [(label, get(path)) for label, path in LESSONS.items()]
+    scenarios.append(("lesson page, en, signed in", signed_in(LESSONS["lesson page, en"])))
     scenarios.append(("events API, 1 event per request", one_event))
     try:
         print(
