@@ -241,3 +241,56 @@ def test_api_docs_are_served_without_a_cdn():
     html = APIClient().get("/api/v1/docs/").content.decode()
     assert "swagger-ui" in html
     assert "cdn.jsdelivr" not in html
+
+
+def a_whole_lesson(lesson) -> list[dict]:
+    """What a phone sends after an offline lesson: opened, every question answered, finished."""
+    events = [viewed_json(lesson)]
+    for question in lesson.specific.lms_questions():
+        events.append(
+            viewed_json(
+                lesson,
+                type="answered",
+                question=question.id,
+                choices=[c.id for c in question.choices if c.correct],
+            )
+        )
+    events.append(viewed_json(lesson, type="completed"))
+    return events
+
+
+def test_a_whole_lesson_in_one_batch_completes_it_once(course_tree, api, learner):
+    from lms.models import LessonProgress
+
+    lesson = course_tree.lessons[0]
+    events = a_whole_lesson(lesson)
+    assert len(events) >= 3  # the lesson has a question
+    response = api.post(EVENTS_URL, {"events": events}, format="json")
+    results = response.json()["results"]
+    assert response.status_code == 200
+    assert [r["lesson_completed"] for r in results] == [False] * (len(events) - 1) + [True]
+    progress = LessonProgress.objects.get(learner=learner, lesson_key=lesson.translation_key)
+    assert progress.completed_at is not None
+    assert progress.progress == 100
+    verbs = list(Statement.objects.order_by("created_at").values_list("verb", flat=True))
+    assert verbs.count("completed") == 1  # the lesson (its module has other lessons)
+    assert verbs.index("registered") < verbs.index("experienced") < verbs.index("completed")
+
+
+def test_a_batch_reads_what_its_events_share_once(course_tree, api):
+    """The SQL an event costs in a batch does not include the reads its batch shares (token,
+    class, LTI context, registration, progress) nor the statements' inserts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(events: list[dict]) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.post(EVENTS_URL, {"events": events}, format="json").status_code == 200
+        return len(queries.captured_queries)
+
+    lesson = course_tree.lessons[0]
+    cost([viewed_json(lesson)])  # the first event registers the learner in the course
+    one = cost([viewed_json(lesson)])
+    eleven = cost([viewed_json(lesson) for _ in range(11)])
+    assert one <= 13
+    assert (eleven - one) / 10 <= 4  # the event's insert in its savepoint, its progress
