@@ -294,3 +294,22 @@ def test_a_batch_reads_what_its_events_share_once(course_tree, api):
     eleven = cost([viewed_json(lesson) for _ in range(11)])
     assert one <= 13
     assert (eleven - one) / 10 <= 4  # the event's insert in its savepoint, its progress
+
+
+def test_a_wrong_or_disabled_account_token_is_refused_in_drf_s_words(course_tree, learner):
+    batch = {"events": [viewed_json(course_tree.lessons[0])]}
+    wrong = APIClient()
+    wrong.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    response = wrong.post(EVENTS_URL, batch, format="json")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Invalid token."
+
+    token = Token.objects.create(user=learner.user)
+    learner.user.is_active = False
+    learner.user.save()
+    disabled = APIClient()
+    disabled.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = disabled.post(EVENTS_URL, batch, format="json")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "User inactive or deleted."
+    assert not LearnerEvent.objects.exists()

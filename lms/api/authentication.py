@@ -53,12 +53,10 @@ class AccountTokenAuthentication(authentication.TokenAuthentication):
     the same query as the token and its user: one query where a phone's every sync took two."""
 
     def authenticate_credentials(self, key: str):
-        try:
-            token = self.get_model().objects.select_related("user__learner").get(key=key)
-        except self.get_model().DoesNotExist:
-            raise AuthenticationFailed(_("Invalid token.")) from None
-        if not token.user.is_active:
-            raise AuthenticationFailed(_("User inactive or deleted."))
+        token = self.get_model().objects.select_related("user__learner").filter(key=key).first()
+        if token is None or not token.user.is_active:
+            # DRF's own refusal, in its words and their translations.
+            return super().authenticate_credentials(key)
         return token.user, token
 
 
