@@ -176,10 +176,7 @@ def learner_event_record(
 ) -> EventOutcome:
     """Record one event, once: a replay with the same event id changes nothing. An event of
     a batch is recorded in the batch's transaction (``lookups``, see learner_events_batch);
-    one on its own in a transaction of its own."""
-    if lookups is None:
-        with learner_events_batch(learner=learner) as batch:
-            return learner_event_record(learner=learner, event=event, now=now, lookups=batch)
+    one on its own in a transaction of its own, opened once the event is checked."""
     now = now or timezone.now()
     occurred_at = _checked_time(event.occurred_at, now)
     context = lesson_context(event.lesson_key)
@@ -187,9 +184,29 @@ def learner_event_record(
         raise EventRejected(_("There is no lesson with this key."), "lesson")
     grade = _checked_answer(event, context)
     language = _language(event.language, learner)
+    checked = _CheckedEvent(event, occurred_at, context, grade, language)
+    if lookups is None:
+        with learner_events_batch(learner=learner) as batch:
+            return _checked_event_record(learner, checked, batch)
+    return _checked_event_record(learner, checked, lookups)
 
-    # Everything an event could be refused for was checked above: from here on an error is
-    # the database's, and fails the batch's transaction, which the phone sends again.
+
+@dataclass(frozen=True)
+class _CheckedEvent:
+    event: EventInput
+    occurred_at: datetime
+    context: LessonContext
+    grade: Grade | None
+    language: str
+
+
+def _checked_event_record(
+    learner: Learner, checked: _CheckedEvent, lookups: LearnerLookups
+) -> EventOutcome:
+    """Everything an event could be refused for was checked: from here on an error is the
+    database's, and fails the batch's transaction, which the phone sends again."""
+    event, occurred_at, context = checked.event, checked.occurred_at, checked.context
+    grade, language = checked.grade, checked.language
     try:
         with transaction.atomic():  # a savepoint: a duplicate costs only itself
             record = LearnerEvent.objects.create(
