@@ -29,6 +29,8 @@ CACHE_SECONDS = 60 * 60
 # The content version as this request first read it. A lesson page needs it for its route,
 # its chrome, its shell and its validator: one cache read (a Redis round trip in production)
 # instead of four. Outside a request (workers, scripts, tests' set-up) it is read each time.
+# A dict filled in place, so that a read in a copy of the request's context (asgiref runs
+# sync code in one) is the request's too.
 _request_content_version: ContextVar[dict[str, int] | None] = ContextVar(
     "puente_request_content_version", default=None
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -123,7 +123,8 @@ class LearnerLookups:
     def registration(
         self, course_key: str, started_at: datetime
     ) -> tuple[CourseRegistration, bool]:
-        """The learner's registration in a course, made by its first event (created?)."""
+        """The learner's registration in a course, made by their first event in it, and
+        whether this call made it."""
         if course_key in self._registrations:
             return self._registrations[course_key], False
         registration, created = CourseRegistration.objects.get_or_create(
@@ -184,56 +185,36 @@ def learner_event_record(
         raise EventRejected(_("There is no lesson with this key."), "lesson")
     grade = _checked_answer(event, context)
     language = _language(event.language, learner)
-    checked = _CheckedEvent(event, occurred_at, context, grade, language)
-    if lookups is None:
-        with learner_events_batch(learner=learner) as batch:
-            return _checked_event_record(learner, checked, batch)
-    return _checked_event_record(learner, checked, lookups)
-
-
-@dataclass(frozen=True)
-class _CheckedEvent:
-    event: EventInput
-    occurred_at: datetime
-    context: LessonContext
-    grade: Grade | None
-    language: str
-
-
-def _checked_event_record(
-    learner: Learner, checked: _CheckedEvent, lookups: LearnerLookups
-) -> EventOutcome:
-    """Everything an event could be refused for was checked: from here on an error is the
-    database's, and fails the batch's transaction, which the phone sends again."""
-    event, occurred_at, context = checked.event, checked.occurred_at, checked.context
-    grade, language = checked.grade, checked.language
-    try:
-        with transaction.atomic():  # a savepoint: a duplicate costs only itself
-            record = LearnerEvent.objects.create(
+    # On its own, an event gets a batch (a transaction) of its own, opened once it is checked.
+    batch = learner_events_batch(learner=learner) if lookups is None else nullcontext(lookups)
+    with batch as lookups:
+        try:
+            with transaction.atomic():  # a savepoint: a duplicate costs only itself
+                record = LearnerEvent.objects.create(
+                    learner=learner,
+                    event_id=event.event_id,
+                    kind=event.kind,
+                    lesson_key=event.lesson_key,
+                    occurred_at=occurred_at,
+                    language=language,
+                    data=event.data(),
+                )
+        except IntegrityError:
+            return EventOutcome(event_id=event.event_id, duplicate=True)
+        recorder = _Recorder(learner, record, context, language, occurred_at, event, lookups)
+        outcome = recorder.apply(grade)
+        lookups.statements_add(record, recorder.statements)
+        if recorder.lesson_completed:
+            # Optional parts hear of it here (a platform that launched this module queues the
+            # new score for its gradebook), inside this transaction.
+            lesson_completed.send(
+                sender=LearnerEvent,
                 learner=learner,
-                event_id=event.event_id,
-                kind=event.kind,
-                lesson_key=event.lesson_key,
+                lesson_key=context.lesson.key,
                 occurred_at=occurred_at,
-                language=language,
-                data=event.data(),
             )
-    except IntegrityError:
-        return EventOutcome(event_id=event.event_id, duplicate=True)
-    recorder = _Recorder(learner, record, context, language, occurred_at, event, lookups)
-    outcome = recorder.apply(grade)
-    lookups.statements_add(record, recorder.statements)
-    if recorder.lesson_completed:
-        # Optional parts hear of it here (a platform that launched this module queues the
-        # new score for its gradebook), inside this transaction.
-        lesson_completed.send(
-            sender=LearnerEvent,
-            learner=learner,
-            lesson_key=context.lesson.key,
-            occurred_at=occurred_at,
-        )
-    outcome.statement_ids = [s["id"] for s in recorder.statements]
-    return outcome
+        outcome.statement_ids = [s["id"] for s in recorder.statements]
+        return outcome
 
 
 def _checked_time(occurred_at: datetime, now: datetime) -> datetime:
