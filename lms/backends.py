@@ -2,6 +2,15 @@ import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+
+from lms.prepared import PreparedLookup
+
+# Every signed-in request reads its user and learner: the SQL is built once (lms.prepared).
+_user_with_learner = PreparedLookup(
+    lambda pk: get_user_model()._default_manager.select_related("learner").filter(pk=pk),
+    marker=987_654_321,
+)
 
 
 def username_key(username: str) -> str:
@@ -42,9 +51,9 @@ class LearnerModelBackend(ModelBackend):
         return None
 
     def get_user(self, user_id):
-        user_model = get_user_model()
         try:
-            user = user_model._default_manager.select_related("learner").get(pk=user_id)
-        except user_model.DoesNotExist:
+            user_id = get_user_model()._meta.pk.to_python(user_id)
+        except ValidationError:
             return None
-        return user if self.user_can_authenticate(user) else None
+        user = _user_with_learner.get(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
