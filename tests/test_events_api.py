@@ -92,12 +92,17 @@ def test_a_bad_event_does_not_cost_the_good_ones(course_tree, api):
     )
     response = api.post(
         EVENTS_URL,
-        {"events": [good, unknown_lesson, malformed_id, wrong_types, too_old, "not an object"]},
+        {
+            "events": [
+                *(good, unknown_lesson, malformed_id, wrong_types, too_old, "not an object"),
+                None,
+            ]
+        },
         format="json",
     )
     assert response.status_code == 207
     body = response.json()
-    assert (body["recorded"], body["rejected"]) == (1, 5)
+    assert (body["recorded"], body["rejected"]) == (1, 6)
     results = body["results"]
     assert results[0] == {"id": good["id"], "status": "recorded", "lesson_completed": False}
     assert results[1]["errors"] == {"lesson": ["There is no lesson with this key."]}
@@ -105,6 +110,11 @@ def test_a_bad_event_does_not_cost_the_good_ones(course_tree, api):
     assert set(results[3]["errors"]) == {"occurred_at", "type"}
     assert "older than 30 days" in results[4]["errors"]["occurred_at"][0]
     assert "Expected a dictionary" in results[5]["errors"]["non_field_errors"][0]
+    assert results[6] == {
+        "id": None,
+        "status": "rejected",
+        "errors": {"non_field_errors": ["No data provided"]},
+    }
     assert LearnerEvent.objects.count() == 1
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from lms.backends import LearnerModelBackend
@@ -62,3 +63,14 @@ def test_a_marker_that_is_not_exactly_one_parameter_is_refused(learner):
     )
     with pytest.raises(ValueError, match="must be one parameter"):
         lookup.get("anything")
+
+
+def test_a_new_password_signs_the_account_out_of_its_other_phones(client, learner):
+    client.force_login(learner.user)
+    home = reverse("lms:home")
+    assert client.get(home).status_code == 200
+    learner.user.set_password("a-new-password-for-rosa")  # on another phone
+    learner.user.save()
+    response = client.get(home)  # the session's password hash no longer matches
+    assert response.status_code == 302
+    assert reverse("lms:login") in response["Location"]

@@ -94,11 +94,14 @@ class EventBatchView(PuenteAPIView):
                 % {"limit": limit, "count": len(events)}
             )
         learner = self._learner(request)
+        # One serializer checks every event, as DRF's ListSerializer does with its child:
+        # building a serializer copies its fields, and that was most of an event's check.
+        checker = EventSerializer()
         # One transaction for the batch: a refused event costs only itself, and the batch pays
         # for one commit instead of one per event. If the commit fails nothing is kept, and
         # the phone sends the same events again.
         with learner_events_batch(learner=learner) as batch:
-            results = [self._record(learner, item, batch) for item in events]
+            results = [self._record(learner, item, checker, batch) for item in events]
         counts = {
             key: sum(1 for r in results if r["status"] == key)
             for key in ("recorded", "duplicate", "rejected")
@@ -127,16 +130,22 @@ class EventBatchView(PuenteAPIView):
             raise ValidationError({"learner": [message]})
         return learner
 
-    def _record(self, learner: Learner, item: object, lookups: LearnerLookups) -> dict:
+    def _record(
+        self, learner: Learner, item: object, checker: EventSerializer, lookups: LearnerLookups
+    ) -> dict:
         event_id = item.get("id") if isinstance(item, dict) else None
         if not isinstance(event_id, str):  # echo back only what can be an id
             event_id = None
-        serializer = EventSerializer(data=item)
-        if not serializer.is_valid():
-            return {"id": event_id, "status": "rejected", "errors": serializer.errors}
+        try:
+            data = checker.run_validation(item)
+        except ValidationError:
+            # Said as is_valid() says it (a null event is "No data provided", not a list).
+            refused = EventSerializer(data=item)
+            refused.is_valid()
+            return {"id": event_id, "status": "rejected", "errors": refused.errors}
         try:
             outcome = learner_event_record(
-                learner=learner, event=_event_input(serializer.validated_data), lookups=lookups
+                learner=learner, event=_event_input(data), lookups=lookups
             )
         except EventRejected as error:
             return {
