@@ -48,6 +48,8 @@ class PreparedLookup(Generic[ModelT]):
         self._compiled: WeakKeyDictionary[Any, _Compiled] = WeakKeyDictionary()
 
     def get(self, value: Any, *, using: str = DEFAULT_DB_ALIAS) -> ModelT | None:
+        """The object for ``value``, or None. The value reaches the database as given: convert
+        it first where the ORM would (a session keeps a user's id as text: ``to_python``)."""
         connection = connections[using]
         compiled = self._compiled.get(connection) or self._compile(connection, using)
         params = list(compiled.params)
