@@ -13,20 +13,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import time
 
-from common import DEFAULT_POSTGRES_URL, REPO, build_site, setup_django
+from common import add_database_arguments, build_site, measure_in_each_database, setup_django
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000, help="calls per way, per round")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
-    parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--database-url", default=None, help=argparse.SUPPRESS)  # child mode
+    add_database_arguments(parser)
     return parser.parse_args()
 
 
@@ -93,12 +89,8 @@ def main() -> None:
     if args.database_url is not None:
         measure(args.database_url, args.calls, args.rounds)
         return
-    for database_url in [""] if args.no_postgres else ["", args.postgres_url]:
-        command = [sys.executable, __file__, "--database-url", database_url]
-        command += ["--calls", str(args.calls), "--rounds", str(args.rounds)]
-        result = subprocess.run(command, cwd=REPO, check=False)
-        if result.returncode:
-            print(f"(measuring {database_url or 'SQLite'} failed with {result.returncode})")
+    child_args = ["--calls", str(args.calls), "--rounds", str(args.rounds)]
+    measure_in_each_database(__file__, args, child_args)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import os
 import socket
@@ -31,6 +32,24 @@ def fresh_postgres(url: str) -> str:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
     return url
+
+
+def add_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a script that measures SQLite, then PostgreSQL, each in a process of its
+    own (Django is set up once per process): see measure_in_each_database."""
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--database-url", default=None, help=argparse.SUPPRESS)  # child mode
+
+
+def measure_in_each_database(script: str, args: argparse.Namespace, child_args: list[str]) -> None:
+    """Run ``script`` again for SQLite, then for PostgreSQL unless ``--no-postgres``, with
+    ``--database-url`` and ``child_args``; a database that fails is said and skipped."""
+    for database_url in [""] if args.no_postgres else ["", args.postgres_url]:
+        command = [sys.executable, script, "--database-url", database_url, *child_args]
+        result = subprocess.run(command, cwd=REPO, check=False)
+        if result.returncode:
+            print(f"(measuring {database_url or 'SQLite'} failed with {result.returncode})")
 
 
 def setup_django(database_url: str = "", settings: str = "courses.settings.dev") -> Path:

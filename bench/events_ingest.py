@@ -16,21 +16,24 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 import uuid
 
-from common import DEFAULT_POSTGRES_URL, REPO, build_site, setup_django, summary
+from common import (
+    add_database_arguments,
+    build_site,
+    measure_in_each_database,
+    setup_django,
+    summary,
+)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--batch", type=int, default=50, help="events per request, batched run")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
-    parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--database-url", default=None, help=argparse.SUPPRESS)  # child mode
+    add_database_arguments(parser)
     return parser.parse_args()
 
 
@@ -172,21 +175,8 @@ def main() -> None:
     if args.database_url is not None:
         measure(args.database_url, args.requests, args.batch)
         return
-    databases = [""] if args.no_postgres else ["", args.postgres_url]
-    for database_url in databases:
-        command = [
-            sys.executable,
-            __file__,
-            "--database-url",
-            database_url,
-            "--requests",
-            str(args.requests),
-            "--batch",
-            str(args.batch),
-        ]
-        result = subprocess.run(command, cwd=REPO, check=False)
-        if result.returncode:
-            print(f"(measuring {database_url or 'SQLite'} failed with {result.returncode})")
+    child_args = ["--requests", str(args.requests), "--batch", str(args.batch)]
+    measure_in_each_database(__file__, args, child_args)
 
 
 if __name__ == "__main__":

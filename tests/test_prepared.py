@@ -57,7 +57,7 @@ def test_the_session_user_comes_with_its_learner_and_an_account_without_one_has_
     assert backend.get_user(10**9) is None
 
 
-def test_a_marker_that_is_not_exactly_one_parameter_is_refused(learner):
+def test_a_marker_that_is_not_exactly_one_parameter_is_refused():
     lookup = PreparedLookup(
         lambda key: Token.objects.filter(key=key, user__username=key), marker="twice"
     )

@@ -20,7 +20,7 @@ class InsertedAsValuesJSONField(models.JSONField):
     2026-11-30, docs/benchmarks.md). A field with ``get_placeholder`` keeps Django on VALUES."""
 
     def get_placeholder(self, value, compiler, connection) -> str:
-        return "%s"
+        return "%s"  # the placeholder Django writes for any field without this method
 
 
 class Statement(models.Model):
