@@ -8,6 +8,10 @@ fresh database with the demo site, through the full middleware stack and DRF, in
 (no HTTP server; bench/lesson_page.py's approach). Events are a realistic mix: a third
 "viewed", the rest "answered", by 20 learners over the 18 demo lessons.
 
+Then the same with ``Prefer: respond-async``, as the lesson page's script sends them: each
+event is checked and kept (one row), and the delivery worker records it a moment later; the
+last row is that recording, timed on its own.
+
     .venv/bin/python bench/events_ingest.py [--requests 400] [--postgres-url URL | --no-postgres]
 """
 
@@ -52,6 +56,7 @@ def measure(database_url: str, requests: int, batch: int) -> None:
     from courses import urls as site_urls
     from lms.api.throttles import EventsPerAddress, EventsPerPerson
     from lms.api.views.base import PuenteAPIView
+    from lms.services.accepted_events import accepted_events_record
     from lms.services.learners import learner_sign_up
 
     build_site()
@@ -116,16 +121,25 @@ def measure(database_url: str, requests: int, batch: int) -> None:
             "choices": [question.choices[n % len(question.choices)].id],
         }
 
-    def run(url_of, body_of, count):
+    def run(url_of, body_of, count, **headers):
         timings = []
         for n in range(count):
             client = clients[n % len(clients)]
             body = body_of()
             started = time.perf_counter()
-            response = client.post(url_of, data=json.dumps(body), content_type="application/json")
+            response = client.post(
+                url_of, data=json.dumps(body), content_type="application/json", **headers
+            )
             timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code in (200, 201), response.content[:300]
+            assert response.status_code in (200, 201, 202), response.content[:300]
         return timings
+
+    def record_accepted() -> tuple[float, int]:
+        """What the delivery worker then does with the accepted events: seconds, events."""
+        started, recorded = time.perf_counter(), 0
+        while done := accepted_events_record():
+            recorded += done
+        return time.perf_counter() - started, recorded
 
     # The throttles still run (their cache reads and writes are part of every request); their
     # limits are raised so that one machine can play many phones.
@@ -144,6 +158,19 @@ def measure(database_url: str, requests: int, batch: int) -> None:
         batched = run(
             "/api/v1/events/", lambda: {"events": [event() for _ in range(batch)]}, batched_count
         )
+        # The phone's case (its page grades answers itself): checked and kept now, recorded
+        # by the worker a moment later (lms.services.accepted_events).
+        later = {"HTTP_PREFER": "respond-async"}
+        run("/api/v1/events/", lambda: {"events": [event()]}, 20, **later)
+        record_accepted()
+        single_async = run("/api/v1/events/", lambda: {"events": [event()]}, requests, **later)
+        batched_async = run(
+            "/api/v1/events/",
+            lambda: {"events": [event() for _ in range(batch)]},
+            batched_count,
+            **later,
+        )
+        worker_seconds, worker_events = record_accepted()
 
     def rate(timings, per_request=1):
         return per_request * len(timings) / (sum(timings) / 1000)
@@ -167,6 +194,24 @@ def measure(database_url: str, requests: int, batch: int) -> None:
     print(
         f"   (median ms per event in batches: {statistics.median(batched) / batch:.2f}; "
         f"batches / single events: {rate(batched, batch) / rate(single):.1f}x)"
+    )
+    print("  Prefer: respond-async (checked and kept; the worker records them)")
+    print(
+        f"{'events API, 1 event per request':34} {rate(single_async):>9.0f} "
+        f"{rate(single_async) / base:>9.2f}   {summary(single_async)}"
+    )
+    print(
+        f"{f'events API, {batch} per request':34} {rate(batched_async, batch):>9.0f} "
+        f"{rate(batched_async, batch) / base:>9.2f}   {summary(batched_async)}"
+    )
+    print(
+        f"   (median ms per event in batches: {statistics.median(batched_async) / batch:.2f}; "
+        f"batches / single events: {rate(batched_async, batch) / rate(single_async):.1f}x)"
+    )
+    worker_rate = worker_events / worker_seconds
+    print(
+        f"{'the worker recording them':34} {worker_rate:>9.0f} {worker_rate / base:>9.2f}   "
+        f"{worker_events} events in {worker_seconds:.1f} s"
     )
 
 

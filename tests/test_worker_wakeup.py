@@ -1,5 +1,6 @@
-"""The delivery worker wakes when statements are stored (PostgreSQL LISTEN/NOTIFY), not on its
-next poll; a rolled-back transaction wakes nobody; without PostgreSQL it polls."""
+"""The delivery worker wakes when statements are stored or events accepted for later
+(PostgreSQL LISTEN/NOTIFY), not on its next poll; a rolled-back transaction wakes nobody;
+without PostgreSQL it polls."""
 
 from __future__ import annotations
 
@@ -9,12 +10,17 @@ import uuid
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
+from lms.models import EventKind
+from lms.services.accepted_events import learner_events_accept
 from lms.services.learners import learner_sign_up
+from lms.services.progress import EventInput
 from lms.services.xapi import endpoints_sync_from_settings, statements_enqueue
 from lms.xapi.wakeup import Wakeup
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Serialized rollback, like every transactional test here (tests/test_households.py says why).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's"
@@ -105,3 +111,26 @@ def test_without_postgresql_the_worker_polls(monkeypatch):
     assert wakeup.wait(0.2, threading.Event()) is False
     assert time.monotonic() - started >= 0.19
     assert wakeup._database is None
+
+
+@needs_postgres
+def test_events_accepted_for_later_wake_the_worker():
+    learner = learner_sign_up(username="accepting", password="x" * 12)
+    event = EventInput(
+        event_id=uuid.uuid4(),
+        kind=EventKind.VIEWED,
+        lesson_key=uuid.uuid4(),
+        occurred_at=timezone.now(),
+    )
+    wakeup = Wakeup()
+    try:
+        wakeup.wait(0.01, threading.Event())  # starts listening
+        woken, took = waited(
+            wakeup,
+            5.0,
+            lambda: learner_events_accept(learner=learner, events=[event], now=timezone.now()),
+        )
+        assert woken
+        assert took < 1.0
+    finally:
+        wakeup.close()

@@ -20,6 +20,7 @@ from lms.models.people import (
     StaffRole,
 )
 from lms.models.progress import (
+    AcceptedEvent,
     ActivityCompletion,
     CourseRegistration,
     EventKind,
@@ -31,6 +32,7 @@ from lms.models.queues import DeliveryStatus, WorkerHeartbeat
 from lms.models.xapi import LrsEndpoint, Statement, StatementDelivery
 
 __all__ = [
+    "AcceptedEvent",
     "ActivityCompletion",
     "Assignment",
     "BestTime",

@@ -104,3 +104,19 @@ class ActivityCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_type} {self.activity_key} completed"
+
+
+class AcceptedEvent(models.Model):
+    """An event the API checked and accepted, to be recorded in a moment by the delivery worker
+    (a request that asked ``Prefer: respond-async``), or by the next page that reads the
+    learner's progress, whichever comes first. Deleted in the transaction that records it."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="accepted_events")
+    event = models.JSONField()  # EventInput.to_json()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["learner", "id"], name="lms_accepted_learner")]
+
+    def __str__(self) -> str:
+        return f"accepted event {self.event.get('id', '')}"

@@ -97,15 +97,30 @@ def _bump_content_version() -> None:
         cache.set(CACHE_VERSION_KEY, 1, None)
 
 
+# (content version, lesson key) -> its context, kept in each process too: unpickling one from
+# the cache cost more than the rest of checking an event (bench/events_ingest.py). Forgotten
+# all at once when the content version moves on, as courses/routing.py does.
+_contexts: dict[tuple[int, str], LessonContext] = {}
+MOST_REMEMBERED = 2048
+
+
 def lesson_context(lesson_key: uuid.UUID | str) -> LessonContext | None:
     """Everything the plugin needs about a lesson, or None if no live lesson has this key."""
-    cache_key = f"puente:lms:lesson:{content_version()}:{lesson_key}"
+    version = content_version()
+    key = (version, str(lesson_key))
+    context = _contexts.get(key)
+    if context is not None:
+        return context
+    cache_key = f"puente:lms:lesson:{version}:{lesson_key}"
     context = cache.get(cache_key)
     if context is None:
         context = _build_lesson_context(str(lesson_key))
         if context is None:
             return None
         cache.set(cache_key, context, CACHE_SECONDS)
+    if len(_contexts) >= MOST_REMEMBERED or (_contexts and next(iter(_contexts))[0] != version):
+        _contexts.clear()
+    _contexts[key] = context
     return context
 
 

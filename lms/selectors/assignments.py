@@ -74,7 +74,12 @@ class LearnerProgressSets:
 
 
 def progress_sets(learner_ids: list[int]) -> dict[int, LearnerProgressSets]:
-    """Per learner: lessons completed, lessons started, modules/courses completed (2 queries)."""
+    """Per learner: lessons completed, lessons started, modules/courses completed (2 queries,
+    and one to record first any events the API accepted for later)."""
+    # Imported here: recording imports the selectors.
+    from lms.services.accepted_events import accepted_events_settle_many
+
+    accepted_events_settle_many(learner_ids=learner_ids)
     sets: dict[int, LearnerProgressSets] = defaultdict(
         lambda: LearnerProgressSets(set(), set(), set())
     )

@@ -79,6 +79,11 @@ def learner_progress(
 
     ``outlines``: the courses' outlines when the caller has them already (several learners).
     """
+    # Events the API accepted for later are recorded first: progress shows every answer.
+    # (Imported here: recording imports the selectors.)
+    from lms.services.accepted_events import accepted_events_settle
+
+    accepted_events_settle(learner=learner)
     if outlines is None:
         outlines = course_outlines(language=language, request=request)
     lessons = {p.lesson_key.hex: p for p in LessonProgress.objects.filter(learner=learner)}
@@ -171,5 +176,8 @@ def course_status(*, request: HttpRequest, learner: Learner, course_key: uuid.UU
 
 def lesson_statuses(*, learner: Learner, lesson_keys: list[uuid.UUID]) -> dict[str, str]:
     """{lesson key: "completed" | "in_progress"} for the lessons the learner has opened."""
+    from lms.services.accepted_events import accepted_events_settle  # see learner_progress
+
+    accepted_events_settle(learner=learner)
     rows = LessonProgress.objects.filter(learner=learner, lesson_key__in=lesson_keys)
     return {str(row.lesson_key): "completed" if row.completed_at else "in_progress" for row in rows}

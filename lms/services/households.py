@@ -21,6 +21,7 @@ from lms.models import (
     QuestionAttempt,
     Statement,
 )
+from lms.services.accepted_events import accepted_events_settle
 from lms.services.learners import learner_for_user
 
 PIN_PATTERN = re.compile(r"^\d{4,8}$")
@@ -99,6 +100,7 @@ def household_pin_check(*, household: Household, pin: str) -> bool:
 
 def learner_data_export(*, learner: Learner) -> dict[str, Any]:
     """Everything Puente keeps about one learner, for the caregiver to download."""
+    accepted_events_settle(learner=learner)  # with the events accepted a moment ago
     return {
         "profile": {
             "name": learner.name,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from lms.activities import Grade, InvalidAnswer, Question, grade_answer
 from lms.models import EventKind, Learner, LessonProgress
+from lms.services.accepted_events import accepted_events_settle
 from lms.services.progress import EventInput, EventOutcome, EventRejected, learner_event_record
 
 # Opening the same lesson again within this time is the same visit: no new "experienced".
@@ -53,6 +54,7 @@ def posted_event_id(request: HttpRequest) -> uuid.UUID:
 
 def lesson_visit(*, learner: Learner, lesson_key: uuid.UUID) -> LessonProgress | None:
     """Record that the learner opened the lesson, unless this is the same visit."""
+    accepted_events_settle(learner=learner)  # the answers the page sent a moment ago first
     progress = LessonProgress.objects.filter(learner=learner, lesson_key=lesson_key).first()
     now = timezone.now()
     if (
@@ -129,6 +131,8 @@ def _form_event(
 
 
 def _record(learner: Learner, event: EventInput, post: LessonPost) -> EventOutcome | None:
+    # Answers the page sent through the API a moment ago count ("finish" asks for all of them).
+    accepted_events_settle(learner=learner)
     try:
         return learner_event_record(learner=learner, event=event)
     except EventRejected as error:

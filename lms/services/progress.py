@@ -64,6 +64,34 @@ class EventInput:
     progress: int | None = None
     duration_seconds: float | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        """The event as JSON, to be recorded later (``from_json`` reads it back)."""
+        return {
+            "id": str(self.event_id),
+            "type": str(self.kind),
+            "lesson": str(self.lesson_key),
+            "occurred_at": self.occurred_at.isoformat(),
+            "language": self.language,
+            "question": self.question_id,
+            "choices": list(self.choice_ids),
+            "progress": self.progress,
+            "duration_seconds": self.duration_seconds,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EventInput:
+        return cls(
+            event_id=uuid.UUID(data["id"]),
+            kind=EventKind(data["type"]),
+            lesson_key=uuid.UUID(data["lesson"]),
+            occurred_at=datetime.fromisoformat(data["occurred_at"]),
+            language=data["language"],
+            question_id=data["question"],
+            choice_ids=tuple(data["choices"]),
+            progress=data["progress"],
+            duration_seconds=data["duration_seconds"],
+        )
+
     def data(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         if self.question_id:
@@ -178,13 +206,8 @@ def learner_event_record(
     """Record one event, once: a replay with the same event id changes nothing. An event of
     a batch is recorded in the batch's transaction (``lookups``, see learner_events_batch);
     one on its own in a transaction of its own, opened once the event is checked."""
-    now = now or timezone.now()
-    occurred_at = _checked_time(event.occurred_at, now)
-    context = lesson_context(event.lesson_key)
-    if context is None:
-        raise EventRejected(_("There is no lesson with this key."), "lesson")
-    grade = _checked_answer(event, context)
-    language = _language(event.language, learner)
+    checked = event_check(learner=learner, event=event, now=now or timezone.now())
+    context, occurred_at, language = checked.context, checked.occurred_at, checked.language
     # On its own, an event gets a batch (a transaction) of its own, opened once it is checked.
     batch = learner_events_batch(learner=learner) if lookups is None else nullcontext(lookups)
     with batch as lookups:
@@ -202,7 +225,7 @@ def learner_event_record(
         except IntegrityError:
             return EventOutcome(event_id=event.event_id, duplicate=True)
         recorder = _Recorder(learner, record, context, language, occurred_at, event, lookups)
-        outcome = recorder.apply(grade)
+        outcome = recorder.apply(checked.grade)
         lookups.statements_add(record, recorder.statements)
         if recorder.lesson_completed:
             # Optional parts hear of it here (a platform that launched this module queues the
@@ -215,6 +238,32 @@ def learner_event_record(
             )
         outcome.statement_ids = [s["id"] for s in recorder.statements]
         return outcome
+
+
+@dataclass(frozen=True)
+class CheckedEvent:
+    """An event that can be recorded: its lesson, its answer's grade, when it happened (never
+    after it arrived) and its language."""
+
+    context: LessonContext
+    grade: Grade | None
+    occurred_at: datetime
+    language: str
+
+
+def event_check(*, learner: Learner, event: EventInput, now: datetime) -> CheckedEvent:
+    """Everything about an event that can be refused, checked without writing anything
+    (``now``: when it arrived). Raises EventRejected."""
+    occurred_at = _checked_time(event.occurred_at, now)
+    context = lesson_context(event.lesson_key)
+    if context is None:
+        raise EventRejected(_("There is no lesson with this key."), "lesson")
+    return CheckedEvent(
+        context=context,
+        grade=_checked_answer(event, context),
+        occurred_at=occurred_at,
+        language=_language(event.language, learner),
+    )
 
 
 def _checked_time(occurred_at: datetime, now: datetime) -> datetime:

@@ -43,6 +43,8 @@ PAUSE_STATUSES = {401, 403}
 
 @dataclass
 class DeliveryReport:
+    # Accepted events the worker recorded (lms.services.accepted_events).
+    recorded: int = 0
     requests: int = 0
     delivered: int = 0
     retried: int = 0
@@ -53,6 +55,7 @@ class DeliveryReport:
     failure: str = ""
 
     def add(self, other: DeliveryReport) -> None:
+        self.recorded += other.recorded
         self.requests += other.requests
         self.delivered += other.delivered
         self.retried += other.retried

@@ -23,6 +23,7 @@ from django.db import DatabaseError, connections
 from lms.conf import lms_setting
 from lms.models import LrsEndpoint
 from lms.queues import extra_queues
+from lms.services.accepted_events import accepted_events_record
 from lms.services.xapi import (
     endpoint_backfill,
     endpoint_credentials,
@@ -120,6 +121,8 @@ class DeliveryWorker:
         """Up to BATCHES_PER_TURN batches for each endpoint that has something due."""
         report = DeliveryReport()
         self.heartbeat()
+        # Events accepted for later become progress and statements first: sent this round.
+        report.recorded = accepted_events_record()
         endpoints_sync_from_settings()
         for endpoint in endpoints_resume_changed():
             logger.info("LRS endpoint %s: credentials changed, sending again", endpoint.key)
@@ -266,6 +269,8 @@ class DeliveryWorker:
                 logger.info("Delivery worker: the database is back")
                 failures = 0
             total.add(report)
+            if report.recorded:
+                logger.info("recorded %d accepted events", report.recorded)
             if report.requests:
                 logger.info(
                     "delivered %d, retrying %d, dead %d in %d requests",
@@ -274,6 +279,7 @@ class DeliveryWorker:
                     report.dead,
                     report.requests,
                 )
+            if report.requests or report.recorded:
                 continue
             if once:
                 break

@@ -62,7 +62,13 @@ class EventBatchSerializer(serializers.Serializer):
 
 class EventResultSerializer(serializers.Serializer):
     id = serializers.CharField(allow_null=True)
-    status = serializers.ChoiceField(choices=["recorded", "duplicate", "rejected"])
+    status = serializers.ChoiceField(
+        choices=["recorded", "duplicate", "accepted", "rejected"],
+        help_text=_(
+            "'accepted' (with Prefer: respond-async): checked and kept, recorded in a moment; "
+            "a duplicate is then recorded once."
+        ),
+    )
     errors = serializers.DictField(required=False)
     correct = serializers.BooleanField(required=False, allow_null=True)
     lesson_completed = serializers.BooleanField(required=False)
@@ -71,6 +77,9 @@ class EventResultSerializer(serializers.Serializer):
 
 class EventBatchResultSerializer(serializers.Serializer):
     recorded = serializers.IntegerField()
+    accepted = serializers.IntegerField(
+        required=False, help_text=_("With Prefer: respond-async: events kept to record later.")
+    )
     duplicates = serializers.IntegerField()
     rejected = serializers.IntegerField()
     results = EventResultSerializer(many=True)

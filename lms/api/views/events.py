@@ -1,5 +1,11 @@
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -18,13 +24,57 @@ from lms.api.views.base import PuenteAPIView
 from lms.conf import lms_setting
 from lms.models import IntegrationToken, Learner
 from lms.selectors.integrations import integration_learner
+from lms.services.accepted_events import learner_events_accept
 from lms.services.progress import (
     EventInput,
     EventRejected,
     LearnerLookups,
+    event_check,
     learner_event_record,
     learner_events_batch,
 )
+
+# One serializer checks every event of every request, as DRF's ListSerializer does with its
+# child within a request: a serializer copies its fields when first used, and that was most of
+# an event's check. Checking keeps no state on it (run_validation returns the data).
+_CHECKER = EventSerializer()
+
+
+def _prefers_async(request: Request) -> bool:
+    """The client asked for the events to be recorded after the answer (RFC 7240)."""
+    preferences = request.headers.get("Prefer", "")
+    return any(p.split(";")[0].strip().lower() == "respond-async" for p in preferences.split(","))
+
+
+class _Refused(Exception):
+    """An event whose fields are wrong; ``result`` says which, as ``is_valid()`` says it."""
+
+    def __init__(self, result: dict) -> None:
+        self.result = result
+
+
+def _id_of(item: object) -> str | None:
+    event_id = item.get("id") if isinstance(item, dict) else None
+    return event_id if isinstance(event_id, str) else None  # echo back only what can be an id
+
+
+def _rejected(event_id: str | None, error: EventRejected) -> dict:
+    return {
+        "id": event_id,
+        "status": "rejected",
+        "errors": {error.field or "non_field_errors": [error.message]},
+    }
+
+
+def _checked_input(item: object) -> EventInput:
+    try:
+        return _event_input(_CHECKER.run_validation(item))
+    except ValidationError:
+        # Said as is_valid() says it (a null event is "No data provided", not a list).
+        refused = EventSerializer(data=item)
+        refused.is_valid()
+        result = {"id": _id_of(item), "status": "rejected", "errors": refused.errors}
+        raise _Refused(result) from None
 
 
 def _event_input(data: dict) -> EventInput:
@@ -52,8 +102,26 @@ class EventBatchView(PuenteAPIView):
 
     @extend_schema(
         request=EventBatchSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Prefer",
+                str,
+                OpenApiParameter.HEADER,
+                description=(
+                    "respond-async: check the events and keep them, to be recorded a moment "
+                    "later (202). The answer says which were refused and whether answers were "
+                    "right, but not lesson completion. The learner's progress, read next, "
+                    "includes them."
+                ),
+            )
+        ],
         responses={
             200: EventBatchResultSerializer,
+            202: OpenApiResponse(
+                EventBatchResultSerializer,
+                "Every event was checked and kept (Prefer: respond-async), to be recorded in a "
+                "moment.",
+            ),
             207: OpenApiResponse(EventBatchResultSerializer, "Some events were rejected."),
             400: OpenApiResponse(
                 {"anyOf": [{"$ref": "#/components/schemas/EventBatchResult"}, BAD_REQUEST_SCHEMA]},
@@ -94,17 +162,17 @@ class EventBatchView(PuenteAPIView):
                 % {"limit": limit, "count": len(events)}
             )
         learner = self._learner(request)
-        # One serializer checks every event, as DRF's ListSerializer does with its child:
-        # building a serializer copies its fields, and that was most of an event's check.
-        checker = EventSerializer()
-        # One transaction for the batch: a refused event costs only itself, and the batch pays
-        # for one commit instead of one per event. If the commit fails nothing is kept, and
-        # the phone sends the same events again.
-        with learner_events_batch(learner=learner) as batch:
-            results = [self._record(learner, item, checker, batch) for item in events]
+        if _prefers_async(request):
+            results = self._accept(learner, events)
+        else:
+            # One transaction for the batch: a refused event costs only itself, and the batch
+            # pays for one commit instead of one per event. If the commit fails nothing is
+            # kept, and the phone sends the same events again.
+            with learner_events_batch(learner=learner) as batch:
+                results = [self._record(learner, item, batch) for item in events]
         counts = {
             key: sum(1 for r in results if r["status"] == key)
-            for key in ("recorded", "duplicate", "rejected")
+            for key in ("recorded", "accepted", "duplicate", "rejected")
         }
         body = {
             "recorded": counts["recorded"],
@@ -112,13 +180,18 @@ class EventBatchView(PuenteAPIView):
             "rejected": counts["rejected"],
             "results": results,
         }
+        if counts["accepted"] or _prefers_async(request):
+            body["accepted"] = counts["accepted"]
         if not counts["rejected"]:
-            code = status.HTTP_200_OK
+            code = status.HTTP_202_ACCEPTED if counts["accepted"] else status.HTTP_200_OK
         elif counts["rejected"] == len(results):
             code = status.HTTP_400_BAD_REQUEST
         else:
             code = status.HTTP_207_MULTI_STATUS
-        return Response(body, status=code)
+        response = Response(body, status=code)
+        if _prefers_async(request):
+            response["Preference-Applied"] = "respond-async"
+        return response
 
     def _learner(self, request: Request) -> Learner:
         token = request_token(request)
@@ -130,29 +203,36 @@ class EventBatchView(PuenteAPIView):
             raise ValidationError({"learner": [message]})
         return learner
 
-    def _record(
-        self, learner: Learner, item: object, checker: EventSerializer, lookups: LearnerLookups
-    ) -> dict:
-        event_id = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(event_id, str):  # echo back only what can be an id
-            event_id = None
+    def _accept(self, learner: Learner, events: list) -> list[dict]:
+        """Check every event now, keep the good ones to be recorded in a moment."""
+        now = timezone.now()
+        results, accepted = [], []
+        for item in events:
+            try:
+                event = _checked_input(item)
+                grade = event_check(learner=learner, event=event, now=now).grade
+            except _Refused as refused:
+                results.append(refused.result)
+                continue
+            except EventRejected as error:
+                results.append(_rejected(_id_of(item), error))
+                continue
+            accepted.append(event)
+            result = {"id": str(event.event_id), "status": "accepted"}
+            if grade is not None:
+                result["correct"] = grade.correct
+            results.append(result)
+        learner_events_accept(learner=learner, events=accepted, now=now)
+        return results
+
+    def _record(self, learner: Learner, item: object, lookups: LearnerLookups) -> dict:
         try:
-            data = checker.run_validation(item)
-        except ValidationError:
-            # Said as is_valid() says it (a null event is "No data provided", not a list).
-            refused = EventSerializer(data=item)
-            refused.is_valid()
-            return {"id": event_id, "status": "rejected", "errors": refused.errors}
-        try:
-            outcome = learner_event_record(
-                learner=learner, event=_event_input(data), lookups=lookups
-            )
+            event = _checked_input(item)
+            outcome = learner_event_record(learner=learner, event=event, lookups=lookups)
+        except _Refused as refused:
+            return refused.result
         except EventRejected as error:
-            return {
-                "id": event_id,
-                "status": "rejected",
-                "errors": {error.field or "non_field_errors": [error.message]},
-            }
+            return _rejected(_id_of(item), error)
         result = {
             "id": str(outcome.event_id),
             "status": "duplicate" if outcome.duplicate else "recorded",
