@@ -188,7 +188,9 @@ def test_an_event_is_recorded_as_of_when_it_arrived(course_tree, api, learner):
     received = AcceptedEvent.objects.get().received_at
     AcceptedEvent.objects.update(received_at=received - timedelta(days=1))
     accepted_events_record()
-    assert LearnerEvent.objects.get().occurred_at == received - timedelta(days=1)
+    recorded = LearnerEvent.objects.get()
+    assert recorded.occurred_at == received - timedelta(days=1)
+    assert recorded.received_at == received - timedelta(days=1)
 
 
 def test_accepting_one_event_writes_one_row_and_reading_nothing_pending_costs_one_query(

@@ -1,6 +1,7 @@
 """What learners did and how far they got. Keyed by Wagtail translation keys, never page ids."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lms.models.learners import Learner
@@ -21,7 +22,7 @@ class LearnerEvent(models.Model):
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     lesson_key = models.UUIDField(db_index=True)
     occurred_at = models.DateTimeField()
-    received_at = models.DateTimeField(auto_now_add=True)
+    received_at = models.DateTimeField(default=timezone.now)  # accepted events: when accepted
     language = models.CharField(max_length=10, blank=True)
     data = models.JSONField(default=dict, blank=True)
 

@@ -206,7 +206,8 @@ def learner_event_record(
     """Record one event, once: a replay with the same event id changes nothing. An event of
     a batch is recorded in the batch's transaction (``lookups``, see learner_events_batch);
     one on its own in a transaction of its own, opened once the event is checked."""
-    checked = event_check(learner=learner, event=event, now=now or timezone.now())
+    now = now or timezone.now()
+    checked = event_check(learner=learner, event=event, now=now)
     context, occurred_at, language = checked.context, checked.occurred_at, checked.language
     # On its own, an event gets a batch (a transaction) of its own, opened once it is checked.
     batch = learner_events_batch(learner=learner) if lookups is None else nullcontext(lookups)
@@ -221,6 +222,7 @@ def learner_event_record(
                     occurred_at=occurred_at,
                     language=language,
                     data=event.data(),
+                    received_at=now,
                 )
         except IntegrityError:
             return EventOutcome(event_id=event.event_id, duplicate=True)
