@@ -1,4 +1,5 @@
-"""The delivery worker's loop: for each enabled endpoint, claim due rows and send them; then
+"""The delivery worker's loop: record the events the API accepted for later
+(lms.services.accepted_events); for each enabled endpoint, claim due rows and send them; then
 the scores waiting for LMS gradebooks.
 
 Sending is pipelined: while one batch is on its way to the LRS (the HTTP request runs in a

@@ -10,7 +10,8 @@ logger = logging.getLogger("lms.xapi.worker")
 
 class Command(BaseCommand):
     help = (
-        "Send queued xAPI statements to every enabled LRS. Runs until stopped (SIGTERM or "
+        "Record the events the API accepted for later, and send queued xAPI statements to "
+        "every enabled LRS. Runs until stopped (SIGTERM or "
         "Ctrl-C: it stops within about 5 seconds, handing back what it had not sent), or with "
         "--once until nothing is due. Keeps going through database outages. Safe to run "
         "several at once (on PostgreSQL)."
