@@ -32,6 +32,8 @@ from common import (
     summary,
 )
 
+ROUNDS = 5
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -151,32 +153,36 @@ def measure(database_url: str, requests: int, batch: int) -> None:
         run("/bench/write-one/", lambda: {"x": 1}, 20)  # warm up
         run("/api/v1/events/", lambda: {"events": [event()]}, 20)
         run("/bench/api-write-one/", lambda: {"events": [event()]}, 20)
-        minimal = run("/bench/write-one/", lambda: {"x": 1}, requests)
-        framework = run("/bench/api-write-one/", lambda: {"events": [event()]}, requests)
-        single = run("/api/v1/events/", lambda: {"events": [event()]}, requests)
-        batched_count = max(10, requests // batch)
-        batched = run(
-            "/api/v1/events/", lambda: {"events": [event() for _ in range(batch)]}, batched_count
-        )
         # The phone's case (its page grades answers itself): checked and kept now, recorded
         # by the worker a moment later (lms.services.accepted_events).
         later = {"HTTP_PREFER": "respond-async"}
         run("/api/v1/events/", lambda: {"events": [event()]}, 20, **later)
         record_accepted()
-        single_async = run("/api/v1/events/", lambda: {"events": [event()]}, requests, **later)
-        batched_async = run(
-            "/api/v1/events/",
-            lambda: {"events": [event() for _ in range(batch)]},
-            batched_count,
-            **later,
-        )
+        one = lambda: {"events": [event()]}  # noqa: E731
+        many = lambda: {"events": [event() for _ in range(batch)]}  # noqa: E731
+        plans = {
+            "minimal": ("/bench/write-one/", lambda: {"x": 1}, 1, {}),
+            "framework": ("/bench/api-write-one/", one, 1, {}),
+            "single": ("/api/v1/events/", one, 1, {}),
+            "batched": ("/api/v1/events/", many, batch, {}),
+            "single_async": ("/api/v1/events/", one, 1, later),
+            "batched_async": ("/api/v1/events/", many, batch, later),
+        }
+        # Interleaved rounds: this machine's speed drifts, and each ratio compares rows
+        # measured side by side.
+        timings = {name: [] for name in plans}
+        for _round in range(ROUNDS):
+            for name, (url, body, events, headers) in plans.items():
+                count = max(2, requests // ROUNDS // events)
+                timings[name] += run(url, body, count, **headers)
+        minimal, framework, single, batched, single_async, batched_async = timings.values()
         worker_seconds, worker_events = record_accepted()
 
     def rate(timings, per_request=1):
         return per_request * len(timings) / (sum(timings) / 1000)
 
     base = rate(minimal)
-    print(f"\n== {connection.vendor} ({requests} requests each)")
+    print(f"\n== {connection.vendor} ({len(minimal)} requests each, {ROUNDS} interleaved rounds)")
     print(f"{'':34} {'events/s':>9} {'x minimal':>9}   request ms")
     print(f"{'minimal view writing one row':34} {base:>9.0f} {1.0:>9.2f}   {summary(minimal)}")
     print(

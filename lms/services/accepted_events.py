@@ -20,7 +20,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 
 from lms.models import AcceptedEvent, Learner
 from lms.prepared import PreparedLookup
@@ -30,7 +30,7 @@ from lms.services.progress import (
     learner_event_record,
     learner_events_batch,
 )
-from lms.xapi.wakeup import statements_stored
+from lms.xapi.wakeup import notifying
 
 logger = logging.getLogger(__name__)
 
@@ -46,12 +46,13 @@ _any_accepted = PreparedLookup(
 
 def learner_events_accept(*, learner: Learner, events: Iterable[EventInput], now: datetime) -> None:
     """Keep checked events (``event_check``) to be recorded as of ``now``, when they arrived."""
-    rows = [(learner.pk, event.to_json(), now) for event in events]
+    rows = [_db_values((learner.pk, event.to_json(), now)) for event in events]
     if not rows:
         return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(_insert_sql(connection), [_db_values(row) for row in rows])
-        statements_stored()  # wakes the worker when this commits (PostgreSQL)
+    # One statement, so no transaction around it: on PostgreSQL it also wakes the worker.
+    sql, params = notifying(_insert_sql(len(rows)), [value for row in rows for value in row])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 # Accepting is the whole of a phone's request, so its one INSERT is written here by hand, with
@@ -60,13 +61,13 @@ def learner_events_accept(*, learner: Learner, events: Iterable[EventInput], now
 _COLUMNS = ("learner", "event", "received_at")
 
 
-def _insert_sql(connection) -> str:
+def _insert_sql(count: int) -> str:
     quote = connection.ops.quote_name
     fields = [AcceptedEvent._meta.get_field(name) for name in _COLUMNS]
     columns = ", ".join(quote(field.column) for field in fields)
-    values = ", ".join(["%s"] * len(fields))
+    values = ", ".join([f"({', '.join(['%s'] * len(fields))})"] * count)
     table = quote(AcceptedEvent._meta.db_table)
-    return f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608 - names from the model
+    return f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608 - names from the model
 
 
 def _db_values(row: tuple) -> list:
