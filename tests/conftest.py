@@ -7,7 +7,7 @@ from django.utils import translation
 
 from lms.models import Learner
 from lms.services.learners import learner_sign_up
-from tests.factories import fresh_content_version
+from tests.factories import fresh_content_version, token_client
 from tests.xapi_validation import assert_valid_statement
 
 pytest_plugins = [
@@ -58,6 +58,12 @@ def learner(db) -> Learner:
 def learner_client(client, learner):
     client.force_login(learner.user)
     return client
+
+
+@pytest.fixture
+def api(learner):
+    """The learner's app, calling the API with their account token."""
+    return token_client(learner)
 
 
 @pytest.fixture

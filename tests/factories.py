@@ -255,6 +255,16 @@ def lesson_finish(learner: Learner, lesson: Page, right: bool = True) -> EventOu
     return learner_event_record(learner=learner, event=lesson_event(lesson, EventKind.COMPLETED))
 
 
+def token_client(learner: Learner):
+    """An API client signed in with a new account token of the learner's."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=learner.user).key}")
+    return client
+
+
 def viewed_json(page: Page, **extra) -> dict:
     """A "viewed" event as a phone sends it to the events API (fields in ``extra`` win)."""
     return {

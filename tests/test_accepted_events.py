@@ -10,25 +10,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from lms.models import AcceptedEvent, LearnerEvent, LessonProgress, QuestionAttempt, Statement
 from lms.services.accepted_events import accepted_events_record, accepted_events_settle
-from tests.factories import viewed_json
+from tests.factories import token_client, viewed_json
 from tests.test_events_api import EVENTS_URL, a_whole_lesson, answered
 
 pytestmark = pytest.mark.django_db
 
 ASYNC = {"HTTP_PREFER": "respond-async"}
-
-
-@pytest.fixture
-def api(learner):
-    client = APIClient()
-    token = Token.objects.create(user=learner.user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def send(api, events, **headers):
@@ -68,8 +58,7 @@ def test_the_statements_are_those_a_synchronous_request_stores(course_tree, make
 
     def statements_for(headers: dict) -> list[dict]:
         learner = make_learner(f"learner-{len(headers)}")
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=learner.user)}")
+        client = token_client(learner)
         response = client.post(EVENTS_URL, {"events": events}, format="json", **headers)
         assert response.status_code in (200, 202)
         accepted_events_record()
@@ -153,9 +142,7 @@ def test_an_educators_view_of_a_class_records_its_learners_accepted_events(
     learners = [make_learner(f"learner-{n}") for n in range(3)]
     lesson = course_tree.lessons[0]
     for learner in learners[:2]:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=learner.user)}")
-        send(client, a_whole_lesson(lesson))
+        send(token_client(learner), a_whole_lesson(lesson))
     sets = progress_sets([learner.pk for learner in learners])
     key = str(lesson.translation_key)
     assert [key in sets[learner.pk].completed_lessons for learner in learners] == [

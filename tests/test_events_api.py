@@ -17,14 +17,6 @@ pytestmark = pytest.mark.django_db
 EVENTS_URL = "/api/v1/events/"
 
 
-@pytest.fixture
-def api(learner):
-    client = APIClient()
-    token = Token.objects.create(user=learner.user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
 def answered(lesson, **extra):
     question = lesson.specific.lms_questions()[0]
     return viewed_json(
