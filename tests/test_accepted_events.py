@@ -218,3 +218,38 @@ def test_the_delivery_worker_records_accepted_events_before_it_sends(course_tree
     assert report.recorded == len(a_whole_lesson(course_tree.lessons[0]))
     assert not AcceptedEvent.objects.exists()
     assert Statement.objects.filter(learner=learner).exists()
+
+
+def test_a_learner_whose_events_fail_does_not_hold_up_the_others(
+    course_tree, make_learner, monkeypatch, caplog
+):
+    from lms.services import accepted_events
+
+    stuck, fine = make_learner("stuck"), make_learner("fine")
+    send(token_client(stuck), [viewed_json(course_tree.lessons[0])])
+    send(token_client(fine), [viewed_json(course_tree.lessons[0])])
+    real = accepted_events.learner_event_record
+
+    def fails_for_stuck(*, learner, **kwargs):
+        if learner == stuck:
+            raise RuntimeError("a bug")
+        return real(learner=learner, **kwargs)
+
+    monkeypatch.setattr(accepted_events, "learner_event_record", fails_for_stuck)
+    with caplog.at_level(logging.ERROR, logger="lms.services.accepted_events"):
+        assert accepted_events_record() == 1
+    assert LearnerEvent.objects.filter(learner=fine).exists()
+    assert AcceptedEvent.objects.filter(learner=stuck).count() == 1  # kept for another try
+    assert f"Could not record learner {stuck.pk}'s accepted events" in caplog.text
+
+
+def test_reading_progress_records_every_waiting_event_not_only_the_first_turn(
+    course_tree, api, learner, monkeypatch
+):
+    from lms.services import accepted_events
+
+    monkeypatch.setattr(accepted_events, "RECORD_AT_ONCE", 2)
+    send(api, [viewed_json(lesson) for lesson in course_tree.lessons[:5]])
+    accepted_events_settle(learner=learner)
+    assert not AcceptedEvent.objects.exists()
+    assert LearnerEvent.objects.filter(learner=learner).count() == 5

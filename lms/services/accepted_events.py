@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import DatabaseError, connection
+from django.db.models import Min
 
 from lms.models import AcceptedEvent, Learner
 from lms.prepared import PreparedLookup
@@ -34,8 +35,9 @@ from lms.xapi.wakeup import notifying
 
 logger = logging.getLogger(__name__)
 
-# Most events a worker's turn records for one learner, in one transaction.
+# Most events recorded for one learner in one transaction, and learners in a worker's turn.
 RECORD_AT_ONCE = 200
+LEARNERS_AT_ONCE = 50
 
 # Read before every page that shows progress: the SQL is built once (lms.prepared).
 _any_accepted = PreparedLookup(
@@ -99,7 +101,8 @@ def accepted_events_settle_many(*, learner_ids: Iterable[int]) -> None:
 
 def _settle(learner: Learner) -> None:
     try:
-        _record_for(learner, wait=True)
+        while _record_for(learner, wait=True) == RECORD_AT_ONCE:
+            pass  # a phone back from a long time offline: all of it, before the page reads
     except DatabaseError:
         raise  # the page could not read the progress either
     except Exception:
@@ -108,16 +111,23 @@ def _settle(learner: Learner) -> None:
         logger.exception("Could not record learner %s's accepted events", learner.pk)
 
 
-def accepted_events_record(*, limit: int = RECORD_AT_ONCE) -> int:
-    """The delivery worker's turn: record the oldest accepted events, each learner's in a
-    transaction of their own. How many were recorded (or refused after all)."""
-    oldest = AcceptedEvent.objects.order_by("id").values_list("learner_id", flat=True)[:limit]
-    learner_ids = list(dict.fromkeys(oldest))  # in the order their events came
+def accepted_events_record(*, learners_at_once: int = LEARNERS_AT_ONCE) -> int:
+    """The delivery worker's turn: record the accepted events of the learners who have waited
+    longest, each learner's in a transaction of their own. How many were recorded (or refused
+    after all)."""
+    # One row per learner, by their oldest event: a learner whose events cannot be recorded
+    # takes one place in a turn, never the whole turn.
+    learner_ids = list(
+        AcceptedEvent.objects.values("learner_id")
+        .annotate(oldest=Min("id"))
+        .order_by("oldest")
+        .values_list("learner_id", flat=True)[:learners_at_once]
+    )
     learners = Learner.objects.in_bulk(learner_ids)
     done = 0
     for learner in (learners[pk] for pk in learner_ids if pk in learners):
         try:
-            done += _record_for(learner, wait=False, limit=limit)
+            done += _record_for(learner, wait=False)
         except DatabaseError:
             raise  # the worker waits for its database and comes back
         except Exception:
@@ -126,7 +136,7 @@ def accepted_events_record(*, limit: int = RECORD_AT_ONCE) -> int:
     return done
 
 
-def _record_for(learner: Learner, *, wait: bool, limit: int = RECORD_AT_ONCE) -> int:
+def _record_for(learner: Learner, *, wait: bool) -> int:
     """Record one learner's accepted events in their order, in one transaction that deletes
     them. ``wait``: for rows another process is recording, wait for it (a page that reads the
     result next); else skip them (a worker, which has other learners to see to)."""
@@ -134,7 +144,7 @@ def _record_for(learner: Learner, *, wait: bool, limit: int = RECORD_AT_ONCE) ->
         rows = list(
             AcceptedEvent.objects.select_for_update(skip_locked=not wait)
             .filter(learner=learner)
-            .order_by("id")[:limit]
+            .order_by("id")[:RECORD_AT_ONCE]
         )
         for row in rows:
             try:
