@@ -76,7 +76,8 @@ def ready(request: HttpRequest) -> JsonResponse:
             if backlog.dead:
                 degraded.append("dead letters")
             worker_seen = backlog.worker_seen_seconds_ago
-            if backlog.pending and (worker_seen is None or worker_seen > WORKER_SILENT_SECONDS):
+            waiting = backlog.pending or backlog.events_waiting
+            if waiting and (worker_seen is None or worker_seen > WORKER_SILENT_SECONDS):
                 degraded.append("no delivery worker")
     status = "unavailable" if not healthy else "degraded" if degraded else "ok"
     body = {"status": status, **({"degraded": degraded} if degraded else {}), **checks}

@@ -166,6 +166,11 @@ class DeliveryCollector:
             value=figures.waiting_for_an_lrs,
         )
         yield GaugeMetricFamily(
+            "puente_events_waiting",
+            "Events the API accepted for later, not recorded yet (the worker records them)",
+            value=figures.events_waiting,
+        )
+        yield GaugeMetricFamily(
             "puente_worker_last_seen_seconds",
             "Seconds since a delivery worker last said it was alive (-1: never)",
             value=figures.worker_last_seen_seconds,

@@ -253,3 +253,17 @@ def test_reading_progress_records_every_waiting_event_not_only_the_first_turn(
     accepted_events_settle(learner=learner)
     assert not AcceptedEvent.objects.exists()
     assert LearnerEvent.objects.filter(learner=learner).count() == 5
+
+
+def test_operators_see_events_waiting_for_a_worker(course_tree, api, client, settings):
+    from lms.services.xapi import worker_heartbeat
+
+    send(api, [viewed_json(course_tree.lessons[0]), viewed_json(course_tree.lessons[1])])
+    ready = client.get("/health/ready").json()
+    assert ready["outbox"]["events_waiting"] == 2
+    assert ready["degraded"] == ["no delivery worker"]
+    settings.PUENTE_METRICS_TOKEN = "scrape-me"
+    worker_heartbeat(worker_id="host:1:abc")
+    metrics = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-me").content.decode()
+    assert "puente_events_waiting 2.0" in metrics
+    assert client.get("/health/ready").json()["status"] == "ok"

@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Min, Q
 from django.db.models.query import QuerySet
 
 from lms.models import (
+    AcceptedEvent,
     DeliveryStatus,
     LrsEndpoint,
     Statement,
@@ -88,6 +89,8 @@ class Backlog:
     # Statements no endpoint has taken: no LRS is configured (they wait, nothing is lost).
     waiting_for_an_lrs: int
     scores_pending: int  # LTI grades not yet acknowledged by their platform
+    # Events the API accepted for later that no worker (nor progress read) recorded yet.
+    events_waiting: int
     # Endpoints that stopped sending: paused after the LRS refused the credentials.
     paused_endpoints: list[str]
     # Seconds since a delivery worker last said it was alive (None: never).
@@ -111,6 +114,7 @@ def outbox_backlog(*, now: datetime) -> Backlog:
         conflicts=dead["conflicts"],
         waiting_for_an_lrs=statements_waiting_for_an_lrs(),
         scores_pending=sum(queue.pending_count() for queue in extra_queues()),
+        events_waiting=AcceptedEvent.objects.count(),
         paused_endpoints=list(
             LrsEndpoint.objects.filter(paused_at__isnull=False).values_list("key", flat=True)
         ),
@@ -139,10 +143,12 @@ class DeliveryFigures:
     endpoints: list[EndpointFigures]
     waiting_for_an_lrs: int
     worker_last_seen_seconds: float  # -1: no worker ever said it was alive
+    events_waiting: int  # accepted for later, not recorded yet
 
 
 def delivery_metrics(*, now: datetime) -> DeliveryFigures:
-    """The outbox's figures for monitoring, in three queries however many rows it holds."""
+    """The outbox's figures for monitoring, in four queries however many rows it holds (the
+    accepted events are counted whole: a worker keeps them to a handful)."""
     endpoints = [
         EndpointFigures(
             key=stats.endpoint.key,
@@ -161,4 +167,5 @@ def delivery_metrics(*, now: datetime) -> DeliveryFigures:
         endpoints=endpoints,
         waiting_for_an_lrs=statements_waiting_for_an_lrs(),
         worker_last_seen_seconds=-1.0 if seen is None else seen,
+        events_waiting=AcceptedEvent.objects.count(),
     )
