@@ -40,8 +40,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
 class RequestSizeLimitMiddleware:
     """413 Payload Too Large for a body bigger than DATA_UPLOAD_MAX_MEMORY_SIZE, said from its
-    Content-Length before anything reads it (DRF's parsers would read it whole; Django alone
-    would answer a vague 400 later). The Wagtail admin is left out: editors upload images and
+    Content-Length before anything parses it (DRF's parsers would read it into memory whole;
+    Django alone would answer a vague 400 later). The Wagtail admin is left out: editors upload images and
     documents, whose sizes Wagtail checks itself."""
 
     EXEMPT_PREFIXES = ("/admin/",)
@@ -57,6 +57,7 @@ class RequestSizeLimitMiddleware:
             except ValueError:
                 length = 0  # Django itself treats a malformed length as no body
             if length > limit:
+                _drain(request, length)
                 return self.too_large(request, limit)
         return self.get_response(request)
 
@@ -66,6 +67,23 @@ class RequestSizeLimitMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message, "code": "too_large"}, status=413)
         return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+# A refused body is read and dropped, up to this size, before the answer. A server that
+# answers and closes with the body unread resets the connection (gunicorn's sync workers do
+# not read it), and nginx, still sending the body it buffered, may then answer 502 instead of
+# the 413. nginx refuses bodies above 3 MB itself (deploy/nginx/puente.conf).
+DRAIN_AT_MOST = 8 * 1024 * 1024
+
+
+def _drain(request: HttpRequest, length: int) -> None:
+    if length > DRAIN_AT_MOST:
+        return  # no proxy sent this: the client sees the connection close
+    try:
+        while request.read(64 * 1024):
+            pass
+    except OSError:
+        pass  # the client went away: nothing to answer
 
 
 # Already compressed: gzip again costs the server time and saves the phone nothing.

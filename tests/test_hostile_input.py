@@ -249,7 +249,7 @@ def test_a_class_made_through_the_api_with_markup_is_escaped_on_its_page(world):
     assert b"&lt;b&gt;bold&lt;/b&gt; &amp; co" in html
 
 
-def test_oversized_bodies_are_refused_before_they_are_read(world, settings):
+def test_oversized_bodies_are_refused_before_they_are_parsed(world, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     client = Client()
     client.force_login(world.users["learner"])
