@@ -201,6 +201,12 @@ def test_with_redis_the_cache_and_the_limits_are_shared(db, client, settings, le
     assert client.post("/en/accounts/sign-in/", form).status_code == 200
     # Another web process would see the same count: it is in Redis, not in this process.
     assert client.post("/en/accounts/sign-in/", form).status_code == 429
+    # The API's limits count there too (lms/api/throttles.py).
+    settings.PUENTE_RATE_JOIN_PER_USER = "1/10m"
+    client.force_login(learner.user)
+    join = [client.post("/api/v1/classes/join/", {"code": "NOPE-NOPE"}) for _ in range(2)]
+    assert [response.status_code for response in join] == [400, 429]
+    assert int(join[1]["Retry-After"]) > 0
     cache.clear()
 
 
