@@ -48,11 +48,11 @@ _any_accepted = PreparedLookup(
 
 def learner_events_accept(*, learner: Learner, events: Iterable[EventInput], now: datetime) -> None:
     """Keep checked events (``event_check``) to be recorded as of ``now``, when they arrived."""
-    rows = [_db_values((learner.pk, event.to_json(), now)) for event in events]
+    rows = [(learner.pk, event.to_json(), now) for event in events]
     if not rows:
         return
     # One statement, so no transaction around it: on PostgreSQL it also wakes the worker.
-    sql, params = notifying(_insert_sql(len(rows)), [value for row in rows for value in row])
+    sql, params = notifying(_insert_sql(len(rows)), _db_values(rows))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -63,19 +63,25 @@ def learner_events_accept(*, learner: Learner, events: Iterable[EventInput], now
 _COLUMNS = ("learner", "event", "received_at")
 
 
+def _fields() -> list:
+    return [AcceptedEvent._meta.get_field(name) for name in _COLUMNS]
+
+
 def _insert_sql(count: int) -> str:
     quote = connection.ops.quote_name
-    fields = [AcceptedEvent._meta.get_field(name) for name in _COLUMNS]
-    columns = ", ".join(quote(field.column) for field in fields)
-    values = ", ".join([f"({', '.join(['%s'] * len(fields))})"] * count)
+    columns = ", ".join(quote(field.column) for field in _fields())
+    values = ", ".join([f"({', '.join(['%s'] * len(_COLUMNS))})"] * count)
     table = quote(AcceptedEvent._meta.db_table)
     return f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608 - names from the model
 
 
-def _db_values(row: tuple) -> list:
-    fields = [AcceptedEvent._meta.get_field(name) for name in _COLUMNS]
+def _db_values(rows: list[tuple]) -> list:
+    """Every row's values, in order, as the fields save them."""
+    fields = _fields()
     return [
-        field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True)
+        field.get_db_prep_save(value, connection)
+        for row in rows
+        for field, value in zip(fields, row, strict=True)
     ]
 
 

@@ -162,7 +162,8 @@ class EventBatchView(PuenteAPIView):
                 % {"limit": limit, "count": len(events)}
             )
         learner = self._learner(request)
-        if _prefers_async(request):
+        later = _prefers_async(request)
+        if later:
             results = self._accept(learner, events)
         else:
             # One transaction for the batch: a refused event costs only itself, and the batch
@@ -180,7 +181,7 @@ class EventBatchView(PuenteAPIView):
             "rejected": counts["rejected"],
             "results": results,
         }
-        if counts["accepted"] or _prefers_async(request):
+        if later:
             body["accepted"] = counts["accepted"]
         if not counts["rejected"]:
             code = status.HTTP_202_ACCEPTED if counts["accepted"] else status.HTTP_200_OK
@@ -189,7 +190,7 @@ class EventBatchView(PuenteAPIView):
         else:
             code = status.HTTP_207_MULTI_STATUS
         response = Response(body, status=code)
-        if _prefers_async(request):
+        if later:
             response["Preference-Applied"] = "respond-async"
         return response
 
