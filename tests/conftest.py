@@ -1,10 +1,13 @@
+import time
 import uuid
 
+import django_ratelimit.core
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils import translation
 
+from lms.api import throttles
 from lms.models import Learner
 from lms.services.learners import learner_sign_up
 from tests.factories import fresh_content_version, token_client
@@ -81,6 +84,19 @@ def _clean_slate():
     cache.clear()
     fresh_content_version()
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def limits_clock(monkeypatch) -> list[float]:
+    """Rate limits count each test in one window, on a clock the test may move (``clock[0]``).
+    Windows are fixed, each key's ending at its own second: a test that ran across one's end
+    started counting again (in CI, a sign-in answered 302 where 429 was due)."""
+    clock = [time.time()]
+    monkeypatch.setattr(
+        django_ratelimit.core, "_get_window", lambda value, period: int(clock[0]) + period
+    )
+    monkeypatch.setattr(throttles, "clock", lambda: clock[0])
+    return clock
 
 
 @pytest.fixture(autouse=True)

@@ -4,10 +4,8 @@ exists or not), sign-up, join codes, and the API's event batches and joins (429,
 from __future__ import annotations
 
 import re
-import time
 import uuid
 
-import django_ratelimit.core
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -26,19 +24,6 @@ WAIT = re.compile(r"\b([1-9]|1[0-5]|[1-5][0-9]|60) minutes?")
 @pytest.fixture
 def world(db):
     return build_world()
-
-
-@pytest.fixture(autouse=True)
-def one_window(monkeypatch) -> list[float]:
-    """Each test counts in one window, on a clock it moves itself (``clock[0]``). Windows are
-    fixed, each key's ending at its own second: a test that ran across one's end started
-    counting again (a sign-in answered 302 where 429 was due)."""
-    clock = [time.time()]
-    monkeypatch.setattr(
-        django_ratelimit.core, "_get_window", lambda value, period: int(clock[0]) + period
-    )
-    monkeypatch.setattr(throttles, "clock", lambda: clock[0])
-    return clock
 
 
 def sign_in(client: Client, username: str, password: str, address: str = "203.0.113.7"):
@@ -175,7 +160,7 @@ def test_the_events_api_throttles_per_person_with_retry_after(world, settings, c
     assert other.get("/api/v1/me/progress/").status_code == 200
 
 
-def test_an_api_limit_frees_up_when_its_window_ends(world, settings, one_window):
+def test_an_api_limit_frees_up_when_its_window_ends(world, settings, limits_clock):
     settings.PUENTE_RATE_JOIN_PER_USER = "2/10m"
     client = APIClient()
     client.force_authenticate(world.users["learner"])
@@ -186,9 +171,9 @@ def test_an_api_limit_frees_up_when_its_window_ends(world, settings, one_window)
     assert [join().status_code for _ in range(3)] == [400, 400, 429]
     wait = int(join()["Retry-After"])
     assert 0 < wait <= 600
-    one_window[0] += wait - 2
+    limits_clock[0] += wait - 2
     assert join().status_code == 429  # still in the window
-    one_window[0] += 2
+    limits_clock[0] += 2
     assert join().status_code == 400  # a new window: tried, and refused as a wrong code
 
 
