@@ -127,11 +127,9 @@ def measure(database_url: str, requests: int, batch: int) -> None:
         timings = []
         for n in range(count):
             client = clients[n % len(clients)]
-            body = body_of()
+            body = json.dumps(body_of())  # the phone's work, not the server's
             started = time.perf_counter()
-            response = client.post(
-                url_of, data=json.dumps(body), content_type="application/json", **headers
-            )
+            response = client.post(url_of, data=body, content_type="application/json", **headers)
             timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code in (200, 201, 202), response.content[:300]
         return timings

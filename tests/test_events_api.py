@@ -125,6 +125,18 @@ def test_a_lone_surrogate_in_the_json_is_judged_like_any_other_bad_text(course_t
     assert LearnerEvent.objects.count() == 1
 
 
+def test_a_lone_surrogate_in_another_charset_is_judged_too(course_tree, api):
+    """UTF-7 spells a surrogate without any escape (the parser looks for escapes in UTF-8)."""
+    good = viewed_json(course_tree.lessons[0])
+    cut_id = viewed_json(course_tree.lessons[1], id=good["id"][:-1] + "\ud83d")
+    body = json.dumps({"events": [good, cut_id]}, ensure_ascii=False).encode("utf-7")
+    assert b"\\u" not in body
+    response = api.post(EVENTS_URL, body, content_type="application/json; charset=utf-7")
+    assert response.status_code == 207
+    assert response.json()["results"][1]["errors"]["id"] == ["Must be a valid UUID."]
+    assert LearnerEvent.objects.count() == 1
+
+
 def test_an_answer_without_a_question_is_rejected(course_tree, api):
     bad = viewed_json(course_tree.lessons[0], type="answered")
     response = api.post(EVENTS_URL, {"events": [bad]}, format="json")

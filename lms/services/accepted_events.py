@@ -48,11 +48,11 @@ _any_accepted = PreparedLookup(
 
 def learner_events_accept(*, learner: Learner, events: Iterable[EventInput], now: datetime) -> None:
     """Keep checked events (``event_check``) to be recorded as of ``now``, when they arrived."""
-    rows = [(learner.pk, event.to_json(), now) for event in events]
-    if not rows:
+    kept = [event.to_json() for event in events]
+    if not kept:
         return
     # One statement, so no transaction around it: on PostgreSQL it also wakes the worker.
-    sql, params = notifying(_insert_sql(len(rows)), _db_values(rows))
+    sql, params = notifying(_insert_sql(len(kept)), _db_values(learner.pk, kept, now))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -75,13 +75,16 @@ def _insert_sql(count: int) -> str:
     return f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608 - names from the model
 
 
-def _db_values(rows: list[tuple]) -> list:
-    """Every row's values, in order, as the fields save them."""
-    fields = _fields()
+def _db_values(learner_id: int, events: list[dict], received_at: datetime) -> list:
+    """Every row's values, in order, as the fields save them (the learner and the time, the
+    same in every row, adapted once)."""
+    learner_field, event_field, received_field = _fields()
+    learner = learner_field.get_db_prep_save(learner_id, connection)
+    received = received_field.get_db_prep_save(received_at, connection)
     return [
-        field.get_db_prep_save(value, connection)
-        for row in rows
-        for field, value in zip(fields, row, strict=True)
+        value
+        for event in events
+        for value in (learner, event_field.get_db_prep_save(event, connection), received)
     ]
 
 
