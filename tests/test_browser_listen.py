@@ -168,6 +168,41 @@ def test_without_javascript_there_is_no_listen_control(browser, live_server, les
     assert page.locator("[data-listen]").count() == 1
     assert page.locator("[data-listen]").is_hidden()
     assert page.locator("[data-listen-play]").is_hidden()
+    assert page.locator("[data-listen]").bounding_box() is None  # and no room kept for it
+    context.close()
+
+
+LAYOUT_SHIFTS = """
+window.__shifts = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.__shifts += entry.value;
+}).observe({type: "layout-shift", buffered: true});
+"""
+TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+@pytest.mark.parametrize("language", ["es", "ar"])
+def test_the_lesson_does_not_jump_when_listen_appears(browser, live_server, lessons, language):
+    """The control appears after the load event (puente.js); its room is kept from the first
+    paint, so the lesson's text does not move down under a finger (Lighthouse's layout shift,
+    0.07 before)."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    context.add_init_script(SPEECH_STUB % __import__("json").dumps([VOICES[language]]))
+    context.add_init_script(LAYOUT_SHIFTS)
+    page = waits_for_puente(context).new_page()
+    page.goto(live_server.url + lessons[language])
+    assert page.locator("[data-listen-play]").is_visible()
+    page.evaluate(TWO_FRAMES)
+    assert page.evaluate("window.__shifts") == 0
+    context.close()
+
+
+def test_a_phone_that_cannot_speak_gets_no_control_and_no_empty_room(browser, live_server, lessons):
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    context.add_init_script('Object.defineProperty(window, "speechSynthesis", {value: undefined});')
+    page = waits_for_puente(context).new_page()
+    page.goto(live_server.url + lessons["es"])
+    assert page.locator("[data-listen]").count() == 0
     context.close()
 
 

@@ -450,7 +450,10 @@
   // "Listen" (listen.js) loads on the first tap: a lesson page does not need it before. Offline
   // it comes from the phone's cache, where the service worker keeps it beside this file.
   function offerListen(control) {
-    if (!scope.speechSynthesis || !scope.SpeechSynthesisUtterance) return;
+    if (!scope.speechSynthesis || !scope.SpeechSynthesisUtterance) {
+      control.remove(); // and the room kept for it (puente.css)
+      return;
+    }
     var play = control.querySelector("[data-listen-play]");
     control.hidden = false;
     play.addEventListener("click", function load(event) {
