@@ -1,4 +1,5 @@
-"""The stylesheet every page inlines, read once (again when the file changes, in development)."""
+"""The stylesheet every page inlines, minified and read once (again when the file changes, in
+development)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import functools
 import hashlib
 import os
 
+import rcssmin
 from django.contrib.staticfiles import finders
 
 STYLESHEET = "puente/css/puente.css"
@@ -30,8 +32,9 @@ def _read(name: str) -> tuple[float, str, str]:
     cached = _cache.get(name)
     if cached is None or cached[0] != modified:
         with open(path, encoding="utf-8") as handle:
+            # Minified: the file's comments are for its readers, not for every page's bytes.
             # "</" could close the <style> element early; a stylesheet never needs it.
-            text = handle.read().replace("</", "<\\/")
+            text = rcssmin.cssmin(handle.read()).replace("</", "<\\/")
         digest = hashlib.sha256(text.encode("utf-8")).digest()
         cached = (modified, text, f"'sha256-{base64.b64encode(digest).decode()}'")
         _cache[name] = cached
