@@ -104,6 +104,7 @@ bench: install
 	$(PY) bench/class_dashboard.py
 	$(PY) bench/help_queue.py
 	$(PY) bench/phone_budget.py
+	$(PY) bench/lighthouse.py
 	$(PY) bench/load.py
 	$(PY) bench/outbox_claim.py
 
