@@ -41,8 +41,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 class RequestSizeLimitMiddleware:
     """413 Payload Too Large for a body bigger than DATA_UPLOAD_MAX_MEMORY_SIZE, said from its
     Content-Length before anything parses it (DRF's parsers would read it into memory whole;
-    Django alone would answer a vague 400 later). The Wagtail admin is left out: editors upload images and
-    documents, whose sizes Wagtail checks itself."""
+    Django alone would answer a vague 400 later). The Wagtail admin is left out: editors
+    upload images and documents, whose sizes Wagtail checks itself."""
 
     EXEMPT_PREFIXES = ("/admin/",)
 
