@@ -17,6 +17,7 @@ import math
 import re
 import time
 import zlib
+from abc import ABC, abstractmethod
 
 from django.conf import settings
 from django.core.cache import caches
@@ -62,14 +63,15 @@ def _counted(key: str, seconds: float) -> int | None:
     return None
 
 
-class SettingRateThrottle(BaseThrottle):
+class SettingRateThrottle(BaseThrottle, ABC):
     """Allow ``count`` requests per window of ``period`` per key; the rate is a setting."""
 
     scope = ""
     rate_setting = ""
 
+    @abstractmethod
     def get_cache_key(self, request: Request, view) -> str | None:
-        raise NotImplementedError
+        """Whom the request is counted for (None: not limited), per person or per address."""
 
     def allow_request(self, request: Request, view) -> bool:
         self.window_ends = None
